@@ -1,0 +1,155 @@
+namespace LeakGuard;
+
+/// <summary>
+/// Settings for one leak run: how many iterations, the warmup, and the growth budget of each metric.
+/// An immutable object: create it with an object initializer, derive variants with <c>with</c>.
+/// </summary>
+/// <remarks>
+/// <para>Budgets are <b>per iteration</b>: a run fails when the fitted growth slope of a metric, and the lower
+/// bound of its confidence interval, both exceed the metric's budget, and the growth does not level off
+/// (a plateau) before <see cref="MaxIterations"/>.</para>
+/// <para>The defaults (all budgets 0, <see cref="Iterations"/> = 50) catch one leaked 24-byte object per
+/// iteration, one leaked object every fourth iteration, 1 KiB of native memory per iteration, one OS handle per
+/// iteration and one thread per iteration, and pass caches that fill up and level off.</para>
+/// <para>Options are validated when a run starts: an invalid value throws <see cref="ArgumentOutOfRangeException"/>
+/// whose message names the property and the value.</para>
+/// </remarks>
+public sealed record LeakOptions
+{
+    /// <summary>The default options.</summary>
+    public static LeakOptions Default { get; } = new();
+
+    /// <summary>
+    /// Number of measured iterations in the first round, each followed by a sample. Default 50. Must be at least 1;
+    /// the statistics need at least 8 to tell growth from noise, so values from 1 to 7 run but report a low-evidence pass.
+    /// </summary>
+    public int Iterations { get; init; } = 50;
+
+    /// <summary>
+    /// Iterations run before the first sample and not measured, so that one-time initialisation (JIT, static
+    /// constructors, lazy caches) is not counted. Default 5. Must be 0 or more.
+    /// </summary>
+    public int WarmupIterations { get; init; } = 5;
+
+    /// <summary>
+    /// The most iterations a run may take (warmup not counted) when the evidence after <see cref="Iterations"/> is
+    /// not conclusive, or growth may still level off. The run is extended in rounds that double the iterations
+    /// between samples, keeping <see cref="Iterations"/> samples a round, while the total stays within this bound.
+    /// <see langword="null"/> (the default) means 16 × <see cref="Iterations"/>. Set it equal to
+    /// <see cref="Iterations"/> to never extend. Must be at least <see cref="Iterations"/>.
+    /// </summary>
+    public int? MaxIterations { get; init; }
+
+    /// <summary>
+    /// Budget for managed heap growth, in bytes per iteration, measured by <see cref="GC.GetTotalMemory(bool)"/>
+    /// after a full blocking compacting GC, pending finalizers and another GC. Default 0. Must be 0 or more.
+    /// </summary>
+    public double MaxManagedBytesPerIteration { get; init; }
+
+    /// <summary>
+    /// Budget for native heap growth, in bytes per iteration. Default 0. Must be 0 or more.
+    /// The source of the figure depends on the platform: Linux/glibc <c>mallinfo2()</c> <c>uordblks + hblkhd</c>
+    /// (bytes in use in malloc arenas plus bytes in mmapped chunks); Windows <c>HeapSummary</c> of every process heap
+    /// (bytes allocated); macOS <c>malloc_zone_statistics</c> (bytes in use in all zones); elsewhere the anonymous
+    /// resident memory (<c>RssAnon</c>) minus the managed heap, which is page-granular and noisier.
+    /// </summary>
+    public double MaxNativeBytesPerIteration { get; init; }
+
+    /// <summary>
+    /// Budget for growth of open OS handles (file descriptors on Linux and macOS, kernel handles on Windows), in
+    /// handles per iteration. Default 0. Must be 0 or more.
+    /// </summary>
+    public double MaxHandlesPerIteration { get; init; }
+
+    /// <summary>Budget for growth of OS threads in the process, in threads per iteration. Default 0. Must be 0 or more.</summary>
+    public double MaxThreadsPerIteration { get; init; }
+
+    /// <summary>
+    /// Time limit for the whole run (warmup, iterations, extensions, heap summary). <see langword="null"/> (the
+    /// default) means no limit. When it passes, the run stops between iterations and throws
+    /// <see cref="TimeoutException"/>. Must be positive when set.
+    /// </summary>
+    public TimeSpan? Timeout { get; init; }
+
+    /// <summary>
+    /// Two-sided confidence level of the slope interval, between 0.5 and 0.999. Default 0.95. A metric is over
+    /// budget only when the lower bound of this interval is above the budget.
+    /// </summary>
+    public double ConfidenceLevel { get; init; } = 0.95;
+
+    /// <summary>
+    /// Whether a run whose managed heap leaks takes two heap snapshots (dumps of the process read with ClrMD),
+    /// <see cref="Iterations"/> iterations apart, and reports the top growing types. Default <see langword="true"/>.
+    /// Passing runs never take snapshots.
+    /// </summary>
+    public bool CaptureHeapSummary { get; init; } = true;
+
+    /// <summary>How many growing types the heap summary lists, most bytes per iteration first. Default 10. Must be at least 1.</summary>
+    public int TopTypes { get; init; } = 10;
+
+    /// <summary>
+    /// Folder for the temporary heap dumps of the heap summary; they are deleted after reading. <see langword="null"/>
+    /// (the default) means a <c>leakguard</c> folder under <see cref="Path.GetTempPath"/>. A dump holds everything in
+    /// the process's memory, secrets included.
+    /// </summary>
+    public string? SnapshotDirectory { get; init; }
+
+    /// <summary>The iteration bound in force: <see cref="MaxIterations"/>, or 16 × <see cref="Iterations"/> when it is null.</summary>
+    public int EffectiveMaxIterations => MaxIterations ?? checked(Iterations * 16);
+
+    /// <summary>
+    /// Checks every property and throws when one is out of range.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A property is out of range; the message names the property and
+    /// its value, e.g. <c>LeakOptions.Iterations must be at least 1, but was 0.</c></exception>
+    public void Validate()
+    {
+        if (Iterations < 1)
+            throw Invalid(nameof(Iterations), Iterations, "must be at least 1");
+        if (Iterations > 100_000)
+            throw Invalid(nameof(Iterations), Iterations, "must be at most 100000");
+        if (WarmupIterations < 0)
+            throw Invalid(nameof(WarmupIterations), WarmupIterations, "must be 0 or more");
+        if (MaxIterations is { } max && (max < Iterations || max > 10_000_000))
+            throw Invalid(nameof(MaxIterations), max, $"must be at least Iterations ({Iterations}) and at most 10000000");
+        CheckBudget(nameof(MaxManagedBytesPerIteration), MaxManagedBytesPerIteration);
+        CheckBudget(nameof(MaxNativeBytesPerIteration), MaxNativeBytesPerIteration);
+        CheckBudget(nameof(MaxHandlesPerIteration), MaxHandlesPerIteration);
+        CheckBudget(nameof(MaxThreadsPerIteration), MaxThreadsPerIteration);
+        if (Timeout is { } timeout && timeout <= TimeSpan.Zero && timeout != System.Threading.Timeout.InfiniteTimeSpan)
+            throw Invalid(nameof(Timeout), timeout, "must be positive");
+        if (!(ConfidenceLevel >= 0.5 && ConfidenceLevel <= 0.999))
+            throw Invalid(nameof(ConfidenceLevel), ConfidenceLevel, "must be between 0.5 and 0.999");
+        if (TopTypes < 1)
+            throw Invalid(nameof(TopTypes), TopTypes, "must be at least 1");
+    }
+
+    /// <summary>The budget of <paramref name="metric"/> in its per-iteration unit.</summary>
+    /// <param name="metric">The metric.</param>
+    /// <returns>Bytes per iteration for the heaps, handles or threads per iteration otherwise.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="metric"/> is not a defined <see cref="LeakMetric"/>.</exception>
+    public double GetBudget(LeakMetric metric) => metric switch
+    {
+        LeakMetric.ManagedHeap => MaxManagedBytesPerIteration,
+        LeakMetric.NativeHeap => MaxNativeBytesPerIteration,
+        LeakMetric.Handles => MaxHandlesPerIteration,
+        LeakMetric.Threads => MaxThreadsPerIteration,
+        _ => throw new ArgumentOutOfRangeException(nameof(metric), metric, "Unknown metric."),
+    };
+
+    private static void CheckBudget(string name, double value)
+    {
+        if (double.IsNaN(value) || value < 0)
+            throw Invalid(name, value, "must be 0 or more");
+    }
+
+    private static ArgumentOutOfRangeException Invalid(string property, object value, string rule) =>
+        new(property, value, $"LeakOptions.{property} {rule}, but was {Format(value)}.");
+
+    private static string Format(object value) => value switch
+    {
+        double d => d.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+        IFormattable f => f.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
+        _ => value.ToString() ?? "null",
+    };
+}

@@ -1,0 +1,93 @@
+using System.Globalization;
+
+namespace LeakGuard;
+
+/// <summary>The samples, the fitted slope and the verdict of one metric in a <see cref="LeakReport"/>.</summary>
+public sealed class MetricReport
+{
+    internal MetricReport(LeakMetric metric, string source, IReadOnlyList<LeakSample> samples, SlopeEstimate slope, double budget, MetricVerdict verdict, string reason)
+    {
+        Metric = metric;
+        Source = source;
+        Samples = samples;
+        Slope = slope;
+        BudgetPerIteration = budget;
+        Verdict = verdict;
+        Reason = reason;
+    }
+
+    /// <summary>The metric.</summary>
+    public LeakMetric Metric { get; }
+
+    /// <summary>The metric's name in reports: "managed heap", "native memory", "handles" or "threads".</summary>
+    public string Name => GetName(Metric);
+
+    /// <summary>The unit of <see cref="LeakSample.Value"/> and of the slope per iteration: "B", "handles" or "threads".</summary>
+    public string Unit => GetUnit(Metric);
+
+    /// <summary>Where the figure comes from on this platform, e.g. "glibc mallinfo2: uordblks + hblkhd".</summary>
+    public string Source { get; }
+
+    /// <summary>Whether the platform could read this metric; when false, <see cref="Verdict"/> is <see cref="MetricVerdict.NotMeasured"/> and there are no samples.</summary>
+    public bool IsMeasured => Verdict != MetricVerdict.NotMeasured;
+
+    /// <summary>Every sample taken, in order, including the ones of extension rounds.</summary>
+    public IReadOnlyList<LeakSample> Samples { get; }
+
+    /// <summary>The Theil–Sen slope over all samples of the run, per iteration, with its confidence interval.</summary>
+    public SlopeEstimate Slope { get; }
+
+    /// <summary>The budget in force, in <see cref="Unit"/> per iteration.</summary>
+    public double BudgetPerIteration { get; }
+
+    /// <summary>The verdict.</summary>
+    public MetricVerdict Verdict { get; }
+
+    /// <summary>Whether this metric fails the run.</summary>
+    public bool IsOverBudget => Verdict == MetricVerdict.Leak;
+
+    /// <summary>Why the verdict was reached, in one sentence.</summary>
+    public string Reason { get; }
+
+    /// <summary>Total growth from the first to the last sample, in <see cref="Unit"/>.</summary>
+    public double TotalGrowth => Samples.Count < 2 ? 0 : Samples[^1].Value - Samples[0].Value;
+
+    /// <summary>The one-line statement of this metric, e.g.
+    /// <c>managed heap grew 312 B/iteration (95% CI 300–330) over 50 iterations; budget 0 B/iteration</c>.</summary>
+    public override string ToString()
+    {
+        if (!IsMeasured)
+            return $"{Name}: not measured on this platform ({Source})";
+        var iterations = Samples.Count == 0 ? 0 : Samples[^1].Iteration;
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{Name} grew {FormatRate(Slope.PerIteration)} (CI {Percent(Slope.ConfidenceLevel)} {FormatNumber(Slope.LowerBound)}–{FormatNumber(Slope.UpperBound)}) over {iterations} iterations; budget {FormatRate(BudgetPerIteration)}");
+    }
+
+    internal string FormatRate(double perIteration) => $"{FormatNumber(perIteration)} {Unit}/iteration";
+
+    internal static string Percent(double level) => (level * 100).ToString("0.#", CultureInfo.InvariantCulture) + "%";
+
+    internal static string FormatNumber(double value)
+    {
+        var abs = Math.Abs(value);
+        var format = abs >= 100 ? "#,0" : abs >= 10 ? "0.0" : abs == 0 ? "0" : "0.00";
+        return value.ToString(format, CultureInfo.InvariantCulture);
+    }
+
+    internal static string GetName(LeakMetric metric) => metric switch
+    {
+        LeakMetric.ManagedHeap => "managed heap",
+        LeakMetric.NativeHeap => "native memory",
+        LeakMetric.Handles => "handles",
+        LeakMetric.Threads => "threads",
+        _ => metric.ToString(),
+    };
+
+    internal static string GetUnit(LeakMetric metric) => metric switch
+    {
+        LeakMetric.ManagedHeap or LeakMetric.NativeHeap => "B",
+        LeakMetric.Handles => "handles",
+        LeakMetric.Threads => "threads",
+        _ => "",
+    };
+}

@@ -1,0 +1,247 @@
+using System.Diagnostics;
+using System.Runtime;
+using LeakGuard.Analysis;
+using LeakGuard.Diagnostics;
+using LeakGuard.Sampling;
+
+namespace LeakGuard.Running;
+
+/// <summary>
+/// Runs one leak test: warmup, then rounds of iterations, each followed by a sample; classifies every metric per
+/// round; extends the run while the evidence is not conclusive; takes the heap summary when the managed heap leaks.
+/// </summary>
+/// <remarks>
+/// Rounds: round <c>r</c> runs <see cref="LeakOptions.Iterations"/> samples, <c>2^r</c> iterations apart, starting from
+/// the last sample of the previous round. A metric is settled when a round is within budget (pass), or when it grew in
+/// every round up to the last one allowed by <see cref="LeakOptions.EffectiveMaxIterations"/> or past its growth cap
+/// (leak). One loop serves the synchronous and the asynchronous entry points: with a synchronous operation every
+/// await completes inline, on the caller's thread.
+/// </remarks>
+internal sealed class LeakRunner
+{
+    /// <summary>Total growth after which a metric still growing is called a leak without further extension.</summary>
+    internal static double GrowthCap(LeakMetric metric) => metric switch
+    {
+        LeakMetric.ManagedHeap or LeakMetric.NativeHeap => 256.0 * 1024 * 1024,
+        LeakMetric.Handles => 256,
+        LeakMetric.Threads => 128,
+        _ => double.PositiveInfinity,
+    };
+
+    private readonly Func<ValueTask> _operation;
+    private readonly LeakOptions _options;
+    private readonly CancellationToken _cancellationToken;
+    private readonly MetricProbe[] _probes;
+    private readonly double[][] _values;
+    private readonly double[] _iterations;
+    private readonly Stopwatch _clock = new();
+    private int _count;
+    private int _iteration;
+
+    private LeakRunner(Func<ValueTask> operation, LeakOptions options, CancellationToken cancellationToken)
+    {
+        _operation = operation;
+        _options = options;
+        _cancellationToken = cancellationToken;
+        _probes = MetricProbe.CreateAll();
+        // Preallocate every sample slot: growing a list during the run would itself look like a leak.
+        var capacity = 1 + options.Iterations * PlanRounds(options);
+        _values = new double[_probes.Length][];
+        for (var m = 0; m < _probes.Length; m++)
+            _values[m] = new double[capacity];
+        _iterations = new double[capacity];
+    }
+
+    /// <summary>How many rounds fit into <see cref="LeakOptions.EffectiveMaxIterations"/>.</summary>
+    internal static int PlanRounds(LeakOptions options)
+    {
+        long total = 0;
+        var rounds = 0;
+        for (long size = options.Iterations; total + size <= options.EffectiveMaxIterations && rounds < 24; size *= 2)
+        {
+            total += size;
+            rounds++;
+        }
+        return Math.Max(1, rounds);
+    }
+
+    public static async Task<LeakReport> RunAsync(Func<ValueTask> operation, LeakOptions? options, bool synchronous, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(operation);
+        options ??= LeakOptions.Default;
+        options.Validate();
+        using var gate = synchronous ? LeakGate.Enter(cancellationToken) : await LeakGate.EnterAsync(cancellationToken).ConfigureAwait(false);
+        var runner = new LeakRunner(operation, options, cancellationToken);
+        return await runner.RunCoreAsync().ConfigureAwait(false);
+    }
+
+    private async Task<LeakReport> RunCoreAsync()
+    {
+        _clock.Start();
+        for (var i = 0; i < _options.WarmupIterations; i++)
+        {
+            ThrowIfStopped();
+            await _operation().ConfigureAwait(false);
+        }
+
+        var metricCount = _probes.Length;
+        var states = new MetricState[metricCount];
+        for (var m = 0; m < metricCount; m++)
+            states[m] = new MetricState { Open = _probes[m].IsMeasured };
+
+        TakeSample();
+        var plannedRounds = PlanRounds(_options);
+        var rounds = 0;
+        string? stoppedBecause = null;
+        for (var round = 0; round < plannedRounds && stoppedBecause is null && states.Any(s => s.Open); round++)
+        {
+            var stride = 1 << round;
+            var roundStart = _count - 1;
+            for (var sample = 0; sample < _options.Iterations; sample++)
+            {
+                for (var k = 0; k < stride; k++)
+                {
+                    ThrowIfStopped();
+                    await _operation().ConfigureAwait(false);
+                    _iteration++;
+                }
+                TakeSample();
+            }
+            rounds++;
+
+            var isLastRound = round == plannedRounds - 1;
+            for (var m = 0; m < metricCount; m++)
+            {
+                ref var state = ref states[m];
+                if (!state.Open)
+                    continue;
+                var classification = GrowthClassifier.Classify(
+                    _values[m].AsSpan(roundStart, _count - roundStart), stride, _options.GetBudget(_probes[m].Metric), _options.ConfidenceLevel);
+                state.Last = classification;
+                switch (classification.Outcome)
+                {
+                    case RoundOutcome.WithinBudget:
+                        state.Open = false;
+                        state.Verdict = state.EverGrew ? MetricVerdict.Plateau : MetricVerdict.Pass;
+                        state.Reason = state.EverGrew
+                            ? $"grew at first, then stayed within budget over iterations {_iterations[roundStart]:0}–{_iteration} (a plateau)"
+                            : round == 0 ? "no growth over budget" : $"no growth over budget over iterations {_iterations[roundStart]:0}–{_iteration}";
+                        break;
+                    case RoundOutcome.Plateau:
+                        state.EverGrew = true;
+                        if (isLastRound)
+                        {
+                            state.Open = false;
+                            state.Verdict = MetricVerdict.Plateau;
+                            state.Reason = $"grew, then leveled off by iteration {_iteration} (a plateau)";
+                        }
+                        break;
+                    case RoundOutcome.Growing:
+                        state.EverGrew = true;
+                        var growth = _values[m][_count - 1] - _values[m][0];
+                        if (!isLastRound && growth >= GrowthCap(_probes[m].Metric))
+                            stoppedBecause = $"{MetricReport.GetName(_probes[m].Metric)} passed its growth cap";
+                        if (isLastRound || growth >= GrowthCap(_probes[m].Metric))
+                        {
+                            state.Open = false;
+                            state.Verdict = MetricVerdict.Leak;
+                            state.Reason = isLastRound
+                                ? $"kept growing through {_iteration} iterations and did not level off"
+                                : $"kept growing and passed the growth cap of {MetricReport.FormatNumber(GrowthCap(_probes[m].Metric))} {MetricReport.GetUnit(_probes[m].Metric)} by iteration {_iteration}";
+                        }
+                        break;
+                    case RoundOutcome.Inconclusive:
+                        if (isLastRound)
+                        {
+                            state.Open = false;
+                            state.Verdict = MetricVerdict.Inconclusive;
+                            state.Reason = $"the estimate stayed over budget but its confidence interval reached the budget through {_iteration} iterations; not called a leak";
+                        }
+                        break;
+                }
+            }
+        }
+
+        // A growth cap stops the run early (a leak must not exhaust the machine): settle what is still open on the
+        // evidence of its last round.
+        for (var m = 0; m < metricCount && stoppedBecause is not null; m++)
+        {
+            ref var state = ref states[m];
+            if (!state.Open)
+                continue;
+            state.Open = false;
+            (state.Verdict, state.Reason) = state.Last.Outcome switch
+            {
+                RoundOutcome.Growing => (MetricVerdict.Leak, $"kept growing through {_iteration} iterations; the run stopped there because {stoppedBecause}"),
+                RoundOutcome.Plateau => (MetricVerdict.Plateau, $"grew, then leveled off by iteration {_iteration} (a plateau)"),
+                _ => (MetricVerdict.Inconclusive, $"not conclusive when the run stopped at iteration {_iteration} because {stoppedBecause}; not called a leak"),
+            };
+        }
+
+        var metrics = new MetricReport[metricCount];
+        for (var m = 0; m < metricCount; m++)
+            metrics[m] = BuildMetricReport(m, states[m]);
+
+        HeapSummary? heapSummary = null;
+        string? unavailable = null;
+        if (_options.CaptureHeapSummary && metrics[(int)LeakMetric.ManagedHeap].IsOverBudget)
+        {
+            var outcome = await HeapSummarizer.TryCaptureAsync(_operation, _options, ThrowIfStopped).ConfigureAwait(false);
+            heapSummary = outcome.Summary;
+            unavailable = outcome.UnavailableReason;
+        }
+
+        _clock.Stop();
+        return new LeakReport(_options, metrics, _options.WarmupIterations, _iteration, rounds, _clock.Elapsed, heapSummary, unavailable);
+    }
+
+    private MetricReport BuildMetricReport(int m, MetricState state)
+    {
+        var probe = _probes[m];
+        var budget = _options.GetBudget(probe.Metric);
+        if (!probe.IsMeasured)
+            return new MetricReport(probe.Metric, probe.Source, [], SlopeEstimate.None, budget, MetricVerdict.NotMeasured, "not measured on this platform");
+        var samples = new LeakSample[_count];
+        for (var i = 0; i < _count; i++)
+            samples[i] = new LeakSample((int)_iterations[i], _values[m][i]);
+        var slope = TheilSen.Fit(_iterations.AsSpan(0, _count), _values[m].AsSpan(0, _count), _options.ConfidenceLevel);
+        return new MetricReport(probe.Metric, probe.Source, samples, slope, budget, state.Verdict, state.Reason ?? "no growth over budget");
+    }
+
+    /// <summary>Full blocking compacting GC, pending finalizers, another GC; then every probe, managed heap first.</summary>
+    private void TakeSample()
+    {
+        ForceFullCollection();
+        for (var m = 0; m < _probes.Length; m++)
+            _values[m][_count] = _probes[m].Read();
+        _iterations[_count] = _iteration;
+        _count++;
+    }
+
+    internal static void ForceFullCollection()
+    {
+        GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+    }
+
+    private void ThrowIfStopped()
+    {
+        _cancellationToken.ThrowIfCancellationRequested();
+        if (_options.Timeout is { } timeout && timeout != Timeout.InfiniteTimeSpan && _clock.Elapsed > timeout)
+        {
+            throw new TimeoutException(
+                $"The leak run exceeded its Timeout of {timeout.TotalSeconds:0.###} s after {_iteration} measured iterations ({_options.WarmupIterations} warmup). Raise LeakOptions.Timeout, or lower Iterations or MaxIterations.");
+        }
+    }
+
+    private struct MetricState
+    {
+        public bool Open;
+        public bool EverGrew;
+        public MetricVerdict Verdict;
+        public string? Reason;
+        public RoundClassification Last;
+    }
+}
