@@ -41,8 +41,9 @@ public sealed record LeakOptions
     public int? MaxIterations { get; init; }
 
     /// <summary>
-    /// Budget for managed heap growth, in bytes per iteration, measured by <see cref="GC.GetTotalMemory(bool)"/>
-    /// after a full blocking compacting GC, pending finalizers and another GC. Default 0. Must be 0 or more.
+    /// Budget for managed heap growth, in bytes per iteration. The figure is the live bytes recorded by the last of a
+    /// full blocking compacting GC, pending finalizers and another GC (<see cref="GC.GetGCMemoryInfo(GCKind)"/>: size
+    /// after minus fragmentation, summed over generations). Default 0. Must be 0 or more.
     /// </summary>
     public double MaxManagedBytesPerIteration { get; init; }
 
@@ -78,9 +79,9 @@ public sealed record LeakOptions
     public double ConfidenceLevel { get; init; } = 0.95;
 
     /// <summary>
-    /// Whether a run whose managed heap leaks takes two heap snapshots (dumps of the process read with ClrMD),
-    /// <see cref="Iterations"/> iterations apart, and reports the top growing types. Default <see langword="true"/>.
-    /// Passing runs never take snapshots.
+    /// Whether a run whose managed heap leaks takes three heap snapshots (dumps of the process read with ClrMD),
+    /// <see cref="Iterations"/> / 2 iterations apart, and reports the top types that grew in both intervals.
+    /// Default <see langword="true"/>. Passing runs never take snapshots.
     /// </summary>
     public bool CaptureHeapSummary { get; init; } = true;
 

@@ -9,67 +9,83 @@ namespace LeakGuard.Diagnostics;
 internal readonly record struct HeapSummaryOutcome(HeapSummary? Summary, string? UnavailableReason);
 
 /// <summary>
-/// Takes two heap snapshots of the current process <see cref="LeakOptions.Iterations"/> iterations apart and diffs
-/// their per-type histograms.
+/// Takes three heap snapshots of the current process, <c>K = max(1, Iterations / 2)</c> iterations apart, and diffs
+/// their per-type histograms. A type is reported only when it grew in both intervals: one-time growth (lazy
+/// initialisation, including the dump machinery's own) grows once and is left out.
 /// </summary>
 /// <remarks>
-/// Both dumps are written before either is read, so nothing the analysis allocates is on the heap of the second
-/// snapshot. Dumps go through the runtime's diagnostics server (<see cref="DiagnosticsClient.WriteDump(DumpType, string, bool)"/>,
-/// which runs <c>createdump</c>), and are deleted after reading.
+/// All dumps are written before any is read, so nothing the analysis allocates is on the heap of a later snapshot.
+/// Dumps go through the runtime's diagnostics server (<see cref="DiagnosticsClient.WriteDump(DumpType, string, bool)"/>,
+/// which runs <c>createdump</c>) into files created with mode 0600, and are deleted after reading.
 /// </remarks>
 internal static class HeapSummarizer
 {
+    public const int SnapshotCount = 3;
+
     public static async Task<HeapSummaryOutcome> TryCaptureAsync(Func<ValueTask> operation, LeakOptions options, Action throwIfStopped)
     {
         var clock = Stopwatch.StartNew();
         var directory = options.SnapshotDirectory ?? Path.Combine(Path.GetTempPath(), "leakguard");
-        string? before = null, after = null;
+        var interval = Math.Max(1, options.Iterations / 2);
+        // Every path is made before the first snapshot: a string created between snapshots would show up as growth.
+        var dumps = new string[SnapshotCount];
+        for (var snapshot = 0; snapshot < SnapshotCount; snapshot++)
+            dumps[snapshot] = Path.Combine(directory, $"leakguard-{Environment.ProcessId}-{Guid.NewGuid():N}.dmp");
         try
         {
-            LeakRunner.ForceFullCollection();
-            if (!TryWriteDump(directory, out before, out var error))
-                return new(null, error);
-            for (var i = 0; i < options.Iterations; i++)
+            for (var snapshot = 0; snapshot < SnapshotCount; snapshot++)
             {
-                throwIfStopped();
-                await operation().ConfigureAwait(false);
+                if (snapshot > 0)
+                {
+                    for (var i = 0; i < interval; i++)
+                    {
+                        throwIfStopped();
+                        await operation().ConfigureAwait(false);
+                    }
+                }
+                LeakRunner.ForceFullCollection();
+                if (!TryWriteDump(dumps[snapshot], out var error))
+                    return new(null, error);
             }
-            LeakRunner.ForceFullCollection();
-            if (!TryWriteDump(directory, out after, out error))
-                return new(null, error);
 
-            HeapHistogram first, second;
+            var histograms = new HeapHistogram[SnapshotCount];
             try
             {
-                first = HeapHistogram.Read(before!);
-                second = HeapHistogram.Read(after!);
+                for (var snapshot = 0; snapshot < SnapshotCount; snapshot++)
+                    histograms[snapshot] = HeapHistogram.Read(dumps[snapshot]);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 return new(null, $"the heap snapshots could not be read with ClrMD ({e.GetType().Name}: {e.Message}).");
             }
-            var types = HeapHistogram.Diff(first, second, options.Iterations, options.TopTypes);
-            return new(new HeapSummary(options.Iterations, types, first.TotalBytes, second.TotalBytes, clock.Elapsed), null);
+            var iterations = interval * (SnapshotCount - 1);
+            var types = HeapHistogram.Diff(histograms, iterations, options.TopTypes);
+            return new(new HeapSummary(iterations, types, histograms[0].TotalBytes, histograms[^1].TotalBytes, clock.Elapsed), null);
         }
         finally
         {
-            TryDelete(before);
-            TryDelete(after);
+            foreach (var dump in dumps)
+                TryDelete(dump);
         }
     }
 
-    /// <summary>Writes a dump with the managed heap of this process; false with a reason when it cannot.</summary>
-    internal static bool TryWriteDump(string directory, out string? path, out string? error)
+    /// <summary>Writes a dump with the managed heap of this process to <paramref name="path"/>; false with a reason when it cannot.</summary>
+    internal static bool TryWriteDump(string path, out string? error)
     {
-        path = null;
+        var directory = Path.GetDirectoryName(path) ?? ".";
         try
         {
             Directory.CreateDirectory(directory);
-            path = Path.Combine(directory, $"leakguard-{Environment.ProcessId}-{Guid.NewGuid():N}.dmp");
-            new DiagnosticsClient(Environment.ProcessId).WriteDump(DumpType.WithHeap, path, logDumpGeneration: false);
-            if (!File.Exists(path) || new FileInfo(path).Length == 0)
+            // A dump holds everything in memory, secrets included: create it readable by the owner only.
+            using (File.Create(path))
             {
-                error = $"no dump was written to '{path}' (createdump produced no file; is there disk space?).";
+            }
+            if (!OperatingSystem.IsWindows())
+                File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            new DiagnosticsClient(Environment.ProcessId).WriteDump(DumpType.WithHeap, path, logDumpGeneration: false);
+            if (new FileInfo(path).Length == 0)
+            {
+                error = $"no dump was written to '{path}' (createdump produced an empty file; is there disk space?).";
                 return false;
             }
             error = null;
@@ -150,15 +166,31 @@ internal sealed class HeapHistogram
         return new HeapHistogram(byName, total, objects);
     }
 
-    /// <summary>The types that grew in bytes from <paramref name="before"/> to <paramref name="after"/>, most bytes first.</summary>
-    public static IReadOnlyList<TypeGrowth> Diff(HeapHistogram before, HeapHistogram after, int iterations, int top)
+    /// <summary>
+    /// The types that grew in every interval between consecutive histograms (in bytes, or in count), ranked by bytes
+    /// per iteration from the first to the last histogram.
+    /// </summary>
+    /// <param name="histograms">Two or more histograms in snapshot order.</param>
+    /// <param name="iterations">Iterations from the first to the last snapshot.</param>
+    /// <param name="top">How many types to return at most.</param>
+    public static IReadOnlyList<TypeGrowth> Diff(IReadOnlyList<HeapHistogram> histograms, int iterations, int top)
     {
+        var first = histograms[0];
+        var last = histograms[^1];
         var growth = new List<TypeGrowth>();
-        foreach (var (name, now) in after.Types)
+        foreach (var (name, now) in last.Types)
         {
-            before.Types.TryGetValue(name, out var then);
-            if (now.Bytes > then.Bytes || now.Count > then.Count)
-                growth.Add(new TypeGrowth(name, then.Count, now.Count, then.Bytes, now.Bytes, iterations));
+            var grewEveryInterval = true;
+            for (var i = 1; i < histograms.Count && grewEveryInterval; i++)
+            {
+                histograms[i - 1].Types.TryGetValue(name, out var before);
+                histograms[i].Types.TryGetValue(name, out var after);
+                grewEveryInterval = after.Bytes > before.Bytes || after.Count > before.Count;
+            }
+            if (!grewEveryInterval)
+                continue;
+            first.Types.TryGetValue(name, out var then);
+            growth.Add(new TypeGrowth(name, then.Count, now.Count, then.Bytes, now.Bytes, iterations));
         }
         return growth
             .OrderByDescending(g => g.BytesAfter - g.BytesBefore)

@@ -1,8 +1,8 @@
 namespace LeakGuard;
 
 /// <summary>
-/// The difference between two heap snapshots of the process, taken after full GCs, some iterations apart:
-/// the types whose live instances grew, by bytes per iteration.
+/// The difference between heap snapshots of the process, taken after full GCs, some iterations apart:
+/// the types whose live instances grew between every pair of consecutive snapshots, by bytes per iteration.
 /// </summary>
 public sealed class HeapSummary
 {
@@ -15,7 +15,10 @@ public sealed class HeapSummary
         Elapsed = elapsed;
     }
 
-    /// <summary>Iterations run between the two snapshots; per-iteration figures divide by it.</summary>
+    /// <summary>Heap snapshots taken (3: growth must repeat in both intervals to be listed).</summary>
+    public int SnapshotCount => Diagnostics.HeapSummarizer.SnapshotCount;
+
+    /// <summary>Iterations run from the first to the last snapshot; per-iteration figures divide by it.</summary>
     public int IterationsBetweenSnapshots { get; }
 
     /// <summary>The top growing types, most bytes per iteration first (at most <see cref="LeakOptions.TopTypes"/>).</summary>
@@ -24,20 +27,20 @@ public sealed class HeapSummary
     /// <summary>Bytes of all live objects in the first snapshot (sum of object sizes as ClrMD reports them).</summary>
     public long TotalBytesBefore { get; }
 
-    /// <summary>Bytes of all live objects in the second snapshot.</summary>
+    /// <summary>Bytes of all live objects in the last snapshot.</summary>
     public long TotalBytesAfter { get; }
 
-    /// <summary>Wall time to take, read and diff both snapshots, iterations between them included.</summary>
+    /// <summary>Wall time to take, read and diff the snapshots, iterations between them included.</summary>
     public TimeSpan Elapsed { get; }
 }
 
-/// <summary>Growth of one type between two heap snapshots.</summary>
+/// <summary>Growth of one type from the first to the last heap snapshot.</summary>
 /// <param name="TypeName">Full type name as the runtime names it, e.g. <c>System.Collections.Generic.List&lt;System.Object&gt;</c>.</param>
 /// <param name="CountBefore">Live instances in the first snapshot.</param>
-/// <param name="CountAfter">Live instances in the second snapshot.</param>
+/// <param name="CountAfter">Live instances in the last snapshot.</param>
 /// <param name="BytesBefore">Bytes of those instances (shallow size) in the first snapshot.</param>
-/// <param name="BytesAfter">Bytes of those instances (shallow size) in the second snapshot.</param>
-/// <param name="Iterations">Iterations between the snapshots.</param>
+/// <param name="BytesAfter">Bytes of those instances (shallow size) in the last snapshot.</param>
+/// <param name="Iterations">Iterations from the first to the last snapshot.</param>
 public readonly record struct TypeGrowth(string TypeName, long CountBefore, long CountAfter, long BytesBefore, long BytesAfter, int Iterations)
 {
     /// <summary>Instances added per iteration (may be 0 when a single object grows in size, e.g. an array).</summary>

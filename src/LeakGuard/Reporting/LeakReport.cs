@@ -76,9 +76,9 @@ public sealed class LeakReport
         if (HeapSummary is { } heap)
         {
             text.AppendLine();
-            text.AppendLine(CultureInfo.InvariantCulture, $"Heap summary (ClrMD diff of two heap snapshots {heap.IterationsBetweenSnapshots} iterations apart; top growing types):");
+            text.AppendLine(CultureInfo.InvariantCulture, $"Heap summary (ClrMD, {heap.SnapshotCount} heap snapshots over {heap.IterationsBetweenSnapshots} iterations; types that grew in every interval, most bytes first):");
             if (heap.Types.Count == 0)
-                text.AppendLine("  no type grew between the snapshots.");
+                text.AppendLine("  no type grew in every interval (the growth may be in objects that are replaced rather than added, or outside the managed heap).");
             text.AppendLine("  instances/iteration   bytes/iteration   type");
             foreach (var type in heap.Types)
             {
@@ -99,12 +99,13 @@ public sealed class LeakReport
         {
             if (!metric.IsMeasured)
             {
-                text.AppendLine(CultureInfo.InvariantCulture, $"  {metric.Name,-14} not measured on this platform ({metric.Source})");
+                var why = metric.Source == "not measured on this platform" ? "" : $" ({metric.Source})";
+                text.AppendLine(CultureInfo.InvariantCulture, $"  {metric.Name,-14} not measured on this platform{why}");
                 continue;
             }
             var verdict = metric.Verdict == MetricVerdict.Leak ? "LEAK" : metric.Verdict.ToString().ToLowerInvariant();
             text.AppendLine(CultureInfo.InvariantCulture,
-                $"  {metric.Name,-14} {verdict,-12} {metric.FormatRate(metric.Slope.PerIteration)} (CI {MetricReport.Percent(metric.Slope.ConfidenceLevel)} {MetricReport.FormatNumber(metric.Slope.LowerBound)}–{MetricReport.FormatNumber(metric.Slope.UpperBound)}), budget {metric.FormatRate(metric.BudgetPerIteration)}; {metric.Reason} [{metric.Source}]");
+                $"  {metric.Name,-14} {verdict,-12} {metric.FormatRate(metric.Slope.PerIteration)} ({MetricReport.Percent(metric.Slope.ConfidenceLevel)} CI {MetricReport.FormatNumber(metric.Slope.LowerBound)}–{MetricReport.FormatNumber(metric.Slope.UpperBound)}), budget {metric.FormatRate(metric.BudgetPerIteration)}; {metric.Reason} [{metric.Source}]");
         }
         return text.ToString();
     }

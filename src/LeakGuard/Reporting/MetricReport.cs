@@ -34,7 +34,11 @@ public sealed class MetricReport
     /// <summary>Every sample taken, in order, including the ones of extension rounds.</summary>
     public IReadOnlyList<LeakSample> Samples { get; }
 
-    /// <summary>The Theil–Sen slope over all samples of the run, per iteration, with its confidence interval.</summary>
+    /// <summary>
+    /// The Theil–Sen slope per iteration, with its confidence interval, that the verdict rests on: the fit of the round
+    /// (or its second half, or the whole run) that settled the metric. When isolated jumps from other components were
+    /// set aside (see <see cref="Reason"/>), the fit is of the series without them.
+    /// </summary>
     public SlopeEstimate Slope { get; }
 
     /// <summary>The budget in force, in <see cref="Unit"/> per iteration.</summary>
@@ -57,10 +61,10 @@ public sealed class MetricReport
     public override string ToString()
     {
         if (!IsMeasured)
-            return $"{Name}: not measured on this platform ({Source})";
+            return Source == "not measured on this platform" ? $"{Name}: not measured on this platform" : $"{Name}: not measured on this platform ({Source})";
         var iterations = Samples.Count == 0 ? 0 : Samples[^1].Iteration;
         return string.Create(CultureInfo.InvariantCulture,
-            $"{Name} grew {FormatRate(Slope.PerIteration)} (CI {Percent(Slope.ConfidenceLevel)} {FormatNumber(Slope.LowerBound)}–{FormatNumber(Slope.UpperBound)}) over {iterations} iterations; budget {FormatRate(BudgetPerIteration)}");
+            $"{Name} grew {FormatRate(Slope.PerIteration)} ({Percent(Slope.ConfidenceLevel)} CI {FormatNumber(Slope.LowerBound)}–{FormatNumber(Slope.UpperBound)}) over {iterations} iterations; budget {FormatRate(BudgetPerIteration)}");
     }
 
     internal string FormatRate(double perIteration) => $"{FormatNumber(perIteration)} {Unit}/iteration";

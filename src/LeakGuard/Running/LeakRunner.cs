@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime;
+using System.Runtime.CompilerServices;
 using LeakGuard.Analysis;
 using LeakGuard.Diagnostics;
 using LeakGuard.Sampling;
@@ -25,6 +26,14 @@ internal sealed class LeakRunner
         LeakMetric.ManagedHeap or LeakMetric.NativeHeap => 256.0 * 1024 * 1024,
         LeakMetric.Handles => 256,
         LeakMetric.Threads => 128,
+        _ => double.PositiveInfinity,
+    };
+
+    /// <summary>Smallest sample-to-sample jump that can be set aside as another component's activity (see <see cref="GrowthClassifier"/>).</summary>
+    internal static double JumpFloor(LeakMetric metric) => metric switch
+    {
+        LeakMetric.ManagedHeap or LeakMetric.NativeHeap => 2048,
+        LeakMetric.Handles or LeakMetric.Threads => 2,
         _ => double.PositiveInfinity,
     };
 
@@ -78,10 +87,12 @@ internal sealed class LeakRunner
     private async Task<LeakReport> RunCoreAsync()
     {
         _clock.Start();
-        for (var i = 0; i < _options.WarmupIterations; i++)
+        await RunIterationsAsync(_options.WarmupIterations, countIterations: false).ConfigureAwait(false);
+        // First reads resolve P/Invoke targets and build their stubs (native allocations): do them before the baseline.
+        for (var i = 0; i < 3; i++)
         {
-            ThrowIfStopped();
-            await _operation().ConfigureAwait(false);
+            foreach (var probe in _probes)
+                probe.Read();
         }
 
         var metricCount = _probes.Length;
@@ -89,6 +100,7 @@ internal sealed class LeakRunner
         for (var m = 0; m < metricCount; m++)
             states[m] = new MetricState { Open = _probes[m].IsMeasured };
 
+        Settle();
         TakeSample();
         var plannedRounds = PlanRounds(_options);
         var rounds = 0;
@@ -99,12 +111,7 @@ internal sealed class LeakRunner
             var roundStart = _count - 1;
             for (var sample = 0; sample < _options.Iterations; sample++)
             {
-                for (var k = 0; k < stride; k++)
-                {
-                    ThrowIfStopped();
-                    await _operation().ConfigureAwait(false);
-                    _iteration++;
-                }
+                await RunIterationsAsync(stride, countIterations: true).ConfigureAwait(false);
                 TakeSample();
             }
             rounds++;
@@ -116,12 +123,13 @@ internal sealed class LeakRunner
                 if (!state.Open)
                     continue;
                 var classification = GrowthClassifier.Classify(
-                    _values[m].AsSpan(roundStart, _count - roundStart), stride, _options.GetBudget(_probes[m].Metric), _options.ConfidenceLevel);
+                    _iterations.AsSpan(0, _count), _values[m].AsSpan(0, _count), roundStart, _options.GetBudget(_probes[m].Metric), _options.ConfidenceLevel, JumpFloor(_probes[m].Metric));
                 state.Last = classification;
                 switch (classification.Outcome)
                 {
                     case RoundOutcome.WithinBudget:
                         state.Open = false;
+                        state.Decisive = classification.Evidence;
                         state.Verdict = state.EverGrew ? MetricVerdict.Plateau : MetricVerdict.Pass;
                         state.Reason = state.EverGrew
                             ? $"grew at first, then stayed within budget over iterations {_iterations[roundStart]:0}–{_iteration} (a plateau)"
@@ -132,6 +140,7 @@ internal sealed class LeakRunner
                         if (isLastRound)
                         {
                             state.Open = false;
+                            state.Decisive = classification.Evidence;
                             state.Verdict = MetricVerdict.Plateau;
                             state.Reason = $"grew, then leveled off by iteration {_iteration} (a plateau)";
                         }
@@ -144,16 +153,19 @@ internal sealed class LeakRunner
                         if (isLastRound || growth >= GrowthCap(_probes[m].Metric))
                         {
                             state.Open = false;
+                            state.Decisive = classification.Evidence;
                             state.Verdict = MetricVerdict.Leak;
-                            state.Reason = isLastRound
+                            state.Reason = (isLastRound
                                 ? $"kept growing through {_iteration} iterations and did not level off"
-                                : $"kept growing and passed the growth cap of {MetricReport.FormatNumber(GrowthCap(_probes[m].Metric))} {MetricReport.GetUnit(_probes[m].Metric)} by iteration {_iteration}";
+                                : $"kept growing and passed the growth cap of {MetricReport.FormatNumber(GrowthCap(_probes[m].Metric))} {MetricReport.GetUnit(_probes[m].Metric)} by iteration {_iteration}")
+                                + (classification.IsolatedReleases > 0 ? $" ({classification.IsolatedReleases} isolated release(s) elsewhere in the process set aside)" : "");
                         }
                         break;
                     case RoundOutcome.Inconclusive:
                         if (isLastRound)
                         {
                             state.Open = false;
+                            state.Decisive = classification.Whole;
                             state.Verdict = MetricVerdict.Inconclusive;
                             state.Reason = $"the estimate stayed over budget but its confidence interval reached the budget through {_iteration} iterations; not called a leak";
                         }
@@ -170,6 +182,7 @@ internal sealed class LeakRunner
             if (!state.Open)
                 continue;
             state.Open = false;
+            state.Decisive = state.Last.Evidence;
             (state.Verdict, state.Reason) = state.Last.Outcome switch
             {
                 RoundOutcome.Growing => (MetricVerdict.Leak, $"kept growing through {_iteration} iterations; the run stopped there because {stoppedBecause}"),
@@ -204,11 +217,68 @@ internal sealed class LeakRunner
         var samples = new LeakSample[_count];
         for (var i = 0; i < _count; i++)
             samples[i] = new LeakSample((int)_iterations[i], _values[m][i]);
-        var slope = TheilSen.Fit(_iterations.AsSpan(0, _count), _values[m].AsSpan(0, _count), _options.ConfidenceLevel);
+        // The slope the verdict rests on: the fit that settled it.
+        var slope = state.Decisive ?? TheilSen.Fit(_iterations.AsSpan(0, _count), _values[m].AsSpan(0, _count), _options.ConfidenceLevel);
         return new MetricReport(probe.Metric, probe.Source, samples, slope, budget, state.Verdict, state.Reason ?? "no growth over budget");
     }
 
+    /// <summary>
+    /// Runs the operation <paramref name="count"/> times. Synchronously completing operations stay in this method,
+    /// which is compiled fully optimised at once (<see cref="MethodImplOptions.AggressiveOptimization"/>): LeakGuard's
+    /// own per-iteration code must not be recompiled by tiered JIT in the middle of a run, which would show up as
+    /// native memory growth.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private ValueTask RunIterationsAsync(int count, bool countIterations)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            ThrowIfStopped();
+            var pending = _operation();
+            if (!pending.IsCompletedSuccessfully)
+                return AwaitRemainingAsync(pending, count - i - 1, countIterations);
+            pending.GetAwaiter().GetResult();
+            if (countIterations)
+                _iteration++;
+        }
+        return default;
+    }
+
+    private async ValueTask AwaitRemainingAsync(ValueTask pending, int remaining, bool countIterations)
+    {
+        await pending.ConfigureAwait(false);
+        if (countIterations)
+            _iteration++;
+        for (var i = 0; i < remaining; i++)
+        {
+            ThrowIfStopped();
+            await _operation().ConfigureAwait(false);
+            if (countIterations)
+                _iteration++;
+        }
+    }
+
+    /// <summary>
+    /// Before the baseline: collect until the managed heap reads the same twice in a row (at most 10 collections), so
+    /// that work other threads were doing when the test started (a runner reporting the previous result) is over.
+    /// </summary>
+    private void Settle()
+    {
+        var managed = _probes[(int)LeakMetric.ManagedHeap];
+        ForceFullCollection();
+        var previous = managed.Read();
+        for (var i = 0; i < 10; i++)
+        {
+            ForceFullCollection();
+            var current = managed.Read();
+            if (current == previous)
+                return;
+            previous = current;
+        }
+    }
+
     /// <summary>Full blocking compacting GC, pending finalizers, another GC; then every probe, managed heap first.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void TakeSample()
     {
         ForceFullCollection();
@@ -218,6 +288,7 @@ internal sealed class LeakRunner
         _count++;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void ForceFullCollection()
     {
         GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
@@ -226,6 +297,7 @@ internal sealed class LeakRunner
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ThrowIfStopped()
     {
         _cancellationToken.ThrowIfCancellationRequested();
@@ -243,5 +315,6 @@ internal sealed class LeakRunner
         public MetricVerdict Verdict;
         public string? Reason;
         public RoundClassification Last;
+        public SlopeEstimate? Decisive;
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using LeakGuard.Running;
 
 namespace LeakGuard;
@@ -29,7 +30,7 @@ public static class LeakTest
     public static LeakReport Run(Action operation, LeakOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(operation);
-        var run = LeakRunner.RunAsync(() => { operation(); return default; }, options, synchronous: true, CancellationToken.None);
+        var run = LeakRunner.RunAsync([MethodImpl(MethodImplOptions.AggressiveOptimization)] () => { operation(); return default; }, options, synchronous: true, CancellationToken.None);
         return run.GetAwaiter().GetResult();
     }
 
@@ -42,10 +43,11 @@ public static class LeakTest
     /// <exception cref="ArgumentOutOfRangeException">An option is invalid; the message names the property and the value.</exception>
     /// <exception cref="TimeoutException">The run exceeded <see cref="LeakOptions.Timeout"/>.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    [System.Runtime.CompilerServices.OverloadResolutionPriority(1)] // an async lambda binds here, not to the ValueTask overload
     public static Task<LeakReport> RunAsync(Func<Task> operation, LeakOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(operation);
-        return LeakRunner.RunAsync(() => new ValueTask(operation()), options, synchronous: false, cancellationToken);
+        return LeakRunner.RunAsync([MethodImpl(MethodImplOptions.AggressiveOptimization)] () => new ValueTask(operation()), options, synchronous: false, cancellationToken);
     }
 
     /// <summary>Runs an asynchronous operation returning <see cref="ValueTask"/> and returns the report.</summary>

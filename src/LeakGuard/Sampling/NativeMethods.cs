@@ -21,6 +21,27 @@ internal static unsafe class NativeMethods
         public int Arena, Ordblks, Smblks, Hblks, Hblkhd, Usmblks, Fsmblks, Uordblks, Fordblks, Keepcost;
     }
 
+    [DllImport("libc", EntryPoint = "opendir", SetLastError = true)]
+    internal static extern nint OpenDir(byte* path);
+
+    [DllImport("libc", EntryPoint = "readdir")]
+    internal static extern byte* ReadDir(nint dir);
+
+    [DllImport("libc", EntryPoint = "closedir")]
+    internal static extern int CloseDir(nint dir);
+
+    [DllImport("libc", EntryPoint = "open", SetLastError = true)]
+    internal static extern int Open(byte* path, int flags);
+
+    [DllImport("libc", EntryPoint = "read", SetLastError = true)]
+    internal static extern nint Read(int fd, byte* buffer, nint count);
+
+    [DllImport("libc", EntryPoint = "close")]
+    internal static extern int Close(int fd);
+
+    /// <summary>Offset of <c>d_name</c> in <c>struct dirent</c> on 64-bit Linux (glibc and musl): d_ino, d_off, d_reclen, d_type.</summary>
+    internal const int DirentNameOffset = 19;
+
     // ---- Windows ----
 
     [StructLayout(LayoutKind.Sequential)]

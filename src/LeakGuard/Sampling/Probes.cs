@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace LeakGuard.Sampling;
@@ -31,12 +32,29 @@ internal abstract class MetricProbe
     ];
 }
 
-/// <summary>Managed heap bytes: <see cref="GC.GetTotalMemory(bool)"/> without forcing, read right after the full GCs.</summary>
+/// <summary>
+/// Managed heap bytes: live bytes at the end of the last full blocking GC, as that GC recorded them
+/// (<see cref="GC.GetGCMemoryInfo(GCKind)"/>: the generations' <c>SizeAfterBytes</c> minus <c>FragmentationAfterBytes</c>).
+/// </summary>
+/// <remarks>
+/// <see cref="GC.GetTotalMemory(bool)"/> read after the GC also counts the allocation context (about 8 KiB) that any
+/// other thread takes when it allocates between the GC and the read (a runner's timer, say), which shows up as
+/// ±8 KiB noise from sample to sample. The GC's own record of the collection is not raced by other threads.
+/// </remarks>
 internal sealed class ManagedHeapProbe : MetricProbe
 {
     public override LeakMetric Metric => LeakMetric.ManagedHeap;
-    public override string Source => "GC.GetTotalMemory after full blocking compacting GC + finalizers + GC";
-    public override double Read() => GC.GetTotalMemory(forceFullCollection: false);
+    public override string Source => "GC.GetGCMemoryInfo after full blocking compacting GC + finalizers + GC: size after minus fragmentation";
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public override double Read()
+    {
+        var info = GC.GetGCMemoryInfo(GCKind.FullBlocking);
+        double live = 0;
+        foreach (var generation in info.GenerationInfo)
+            live += generation.SizeAfterBytes - generation.FragmentationAfterBytes;
+        return live;
+    }
 }
 
 /// <summary>A metric this platform cannot read: reported as "not measured on this platform".</summary>
@@ -45,6 +63,7 @@ internal sealed class UnmeasuredProbe(LeakMetric metric, string reason) : Metric
     public override LeakMetric Metric => metric;
     public override string Source => reason;
     public override bool IsMeasured => false;
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override double Read() => double.NaN;
 }
 
@@ -84,6 +103,7 @@ internal abstract unsafe class NativeHeapProbe : MetricProbe
     private sealed class Mallinfo2Probe(nint function) : NativeHeapProbe
     {
         public override string Source => "glibc mallinfo2: uordblks + hblkhd";
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public override double Read()
         {
             var info = ((delegate* unmanaged<NativeMethods.MallInfo2>)function)();
@@ -94,6 +114,7 @@ internal abstract unsafe class NativeHeapProbe : MetricProbe
     private sealed class MallinfoProbe(nint function) : NativeHeapProbe
     {
         public override string Source => "glibc mallinfo: uordblks + hblkhd (32-bit counters)";
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public override double Read()
         {
             var info = ((delegate* unmanaged<NativeMethods.MallInfo>)function)();
@@ -105,6 +126,7 @@ internal abstract unsafe class NativeHeapProbe : MetricProbe
     private sealed class RssAnonProbe : NativeHeapProbe
     {
         public override string Source => "/proc/self/status RssAnon minus GC committed bytes (no mallinfo2: page-granular, noisier)";
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public override double Read()
         {
             var kib = ProcFs.ReadStatusField("RssAnon:");
@@ -115,6 +137,7 @@ internal abstract unsafe class NativeHeapProbe : MetricProbe
     private sealed class WindowsHeapProbe : NativeHeapProbe
     {
         public override string Source => "Windows HeapSummary over GetProcessHeaps: cbAllocated";
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public override double Read()
         {
             const int MaxHeaps = 256;
@@ -135,6 +158,7 @@ internal abstract unsafe class NativeHeapProbe : MetricProbe
     private sealed class MacMallocZoneProbe : NativeHeapProbe
     {
         public override string Source => "macOS malloc_zone_statistics (all zones): size_in_use";
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public override double Read()
         {
             NativeMethods.MallocStatistics stats = default;
@@ -151,7 +175,7 @@ internal abstract unsafe class HandleProbe : MetricProbe
 
     public static MetricProbe Create()
     {
-        if (OperatingSystem.IsLinux() && Directory.Exists("/proc/self/fd"))
+        if (OperatingSystem.IsLinux() && IntPtr.Size == 8 && Directory.Exists("/proc/self/fd"))
             return new ProcFdProbe();
         if (OperatingSystem.IsWindows())
             return new WindowsHandleProbe();
@@ -163,12 +187,14 @@ internal abstract unsafe class HandleProbe : MetricProbe
     private sealed class ProcFdProbe : HandleProbe
     {
         public override string Source => "entries of /proc/self/fd";
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public override double Read() => ProcFs.CountEntries("/proc/self/fd");
     }
 
     private sealed class WindowsHandleProbe : HandleProbe
     {
         public override string Source => "Windows GetProcessHandleCount";
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public override double Read() =>
             NativeMethods.GetProcessHandleCount(NativeMethods.GetCurrentProcess(), out var count) != 0 ? count : double.NaN;
     }
@@ -176,6 +202,7 @@ internal abstract unsafe class HandleProbe : MetricProbe
     private sealed class MacFdProbe : HandleProbe
     {
         public override string Source => "macOS proc_pidinfo(PROC_PIDLISTFDS)";
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public override double Read()
         {
             var bytes = NativeMethods.ProcPidInfo(Environment.ProcessId, NativeMethods.ProcPidListFds, 0, null, 0);
@@ -213,12 +240,14 @@ internal abstract unsafe class ThreadProbe : MetricProbe
     private sealed class ProcStatusProbe : ThreadProbe
     {
         public override string Source => "/proc/self/status Threads";
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public override double Read() => ProcFs.ReadStatusField("Threads:");
     }
 
     private sealed class MacTaskInfoProbe : ThreadProbe
     {
         public override string Source => "macOS proc_pidinfo(PROC_PIDTASKINFO): pti_threadnum";
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public override double Read()
         {
             var info = stackalloc byte[NativeMethods.ProcTaskInfoSize];
@@ -230,6 +259,7 @@ internal abstract unsafe class ThreadProbe : MetricProbe
     private sealed class ProcessThreadsProbe : ThreadProbe
     {
         public override string Source => "Process.Threads.Count";
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public override double Read()
         {
             using var process = Process.GetCurrentProcess();
@@ -238,32 +268,125 @@ internal abstract unsafe class ThreadProbe : MetricProbe
     }
 }
 
-/// <summary>Small readers of Linux /proc files that leave nothing alive behind.</summary>
-internal static class ProcFs
+/// <summary>
+/// Readers of Linux /proc files through libc with stack buffers: no managed allocation at all, not even a pooled
+/// buffer (a buffer rented from ArrayPool and returned stays alive in a thread's pool slot and shows up as
+/// ±8 KiB of managed heap noise from sample to sample).
+/// </summary>
+internal static unsafe class ProcFs
 {
-    /// <summary>Counts the entries of a directory (e.g. /proc/self/fd); the directory's own descriptor is included, consistently.</summary>
+    /// <summary>Counts the entries of a directory (e.g. /proc/self/fd), "." and ".." excluded; the directory's own
+    /// descriptor is included, consistently. NaN when the directory cannot be opened.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double CountEntries(string path)
     {
-        var count = 0;
-        foreach (var _ in Directory.EnumerateFileSystemEntries(path))
-            count++;
-        return count;
+        var pathBytes = stackalloc byte[256];
+        if (!ToNullTerminated(path, pathBytes, 256))
+            return double.NaN;
+        var dir = NativeMethods.OpenDir(pathBytes);
+        if (dir == 0)
+            return double.NaN;
+        try
+        {
+            var count = 0;
+            byte* entry;
+            while ((entry = NativeMethods.ReadDir(dir)) != null)
+            {
+                var name = entry + NativeMethods.DirentNameOffset;
+                var isDot = name[0] == (byte)'.' && (name[1] == 0 || (name[1] == (byte)'.' && name[2] == 0));
+                if (!isDot)
+                    count++;
+            }
+            return count;
+        }
+        finally
+        {
+            NativeMethods.CloseDir(dir);
+        }
     }
 
-    /// <summary>The number after <paramref name="field"/> in /proc/self/status, or -1 if absent.</summary>
+    /// <summary>The number after <paramref name="field"/> (e.g. "Threads:") in /proc/self/status; -1 if absent or unreadable.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double ReadStatusField(string field)
     {
-        foreach (var line in File.ReadLines("/proc/self/status"))
+        const int Size = 8192;
+        var buffer = stackalloc byte[Size];
+        var path = stackalloc byte[32];
+        ToNullTerminated("/proc/self/status", path, 32);
+        var fd = NativeMethods.Open(path, 0 /* O_RDONLY */);
+        if (fd < 0)
+            return -1;
+        long length = 0;
+        try
         {
-            if (line.StartsWith(field, StringComparison.Ordinal))
+            nint read;
+            while (length < Size && (read = NativeMethods.Read(fd, buffer + length, (nint)(Size - length))) > 0)
+                length += read;
+        }
+        finally
+        {
+            NativeMethods.Close(fd);
+        }
+        return ParseField(new ReadOnlySpan<byte>(buffer, (int)length), field);
+    }
+
+    /// <summary>Finds a line starting with <paramref name="field"/> and parses the integer after it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static double ParseField(ReadOnlySpan<byte> text, string field)
+    {
+        var position = 0;
+        while (position < text.Length)
+        {
+            var line = text[position..];
+            var end = line.IndexOf((byte)'\n');
+            if (end >= 0)
+                line = line[..end];
+            if (StartsWith(line, field))
             {
-                var span = line.AsSpan(field.Length).Trim();
-                var end = span.IndexOf(' ');
-                if (end >= 0)
-                    span = span[..end];
-                return double.TryParse(span, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var value) ? value : -1;
+                long value = 0;
+                var digits = 0;
+                foreach (var b in line[field.Length..])
+                {
+                    if (b is >= (byte)'0' and <= (byte)'9')
+                    {
+                        value = value * 10 + (b - '0');
+                        digits++;
+                    }
+                    else if (digits > 0)
+                    {
+                        break;
+                    }
+                }
+                return digits > 0 ? value : -1;
             }
+            if (end < 0)
+                break;
+            position += end + 1;
         }
         return -1;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static bool StartsWith(ReadOnlySpan<byte> line, string prefix)
+    {
+        if (line.Length < prefix.Length)
+            return false;
+        for (var i = 0; i < prefix.Length; i++)
+        {
+            if (line[i] != prefix[i])
+                return false;
+        }
+        return true;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static bool ToNullTerminated(string text, byte* buffer, int capacity)
+    {
+        if (text.Length + 1 > capacity)
+            return false;
+        for (var i = 0; i < text.Length; i++)
+            buffer[i] = (byte)text[i];
+        buffer[text.Length] = 0;
+        return true;
     }
 }

@@ -1,0 +1,102 @@
+using Xunit;
+using Xunit.Sdk;
+
+namespace LeakGuard.Xunit;
+
+/// <summary>
+/// Marks a test method that must not leak. Replaces <see cref="FactAttribute"/>: the test body runs many times on one
+/// instance of the test class, LeakGuard samples the managed heap, native memory, OS handles and threads after full
+/// GCs, and the test fails with a <see cref="LeakDetectedException"/> whose message is the leak report when a metric
+/// grows over its budget.
+/// </summary>
+/// <remarks>
+/// <para>Each property maps to the <see cref="LeakOptions"/> property of the same name; the defaults are the engine's.
+/// Invalid values do not fail discovery: the test fails when it runs, with an <see cref="ArgumentOutOfRangeException"/>
+/// whose message names the property and the value.</para>
+/// <para>The test class is created once per test, as for <c>[Fact]</c>: the constructor, <c>IAsyncLifetime</c>,
+/// <c>BeforeAfterTestAttribute</c>s and <c>Dispose</c> run once around the whole leak run, and every iteration calls
+/// the method on that same instance. Warm up in the constructor what must not count as growth, or rely on
+/// <see cref="WarmupIterations"/>.</para>
+/// <para>Synchronous methods run on the test thread; methods returning <see cref="Task"/>, <see cref="Task{TResult}"/>,
+/// <see cref="ValueTask"/> or <see cref="ValueTask{TResult}"/> are awaited once per iteration. <c>async void</c>
+/// methods are not supported and fail.</para>
+/// <para>If the body throws, the run stops and the test fails with that exception, not with a leak report.</para>
+/// <para><b>Parallel tests.</b> Allocations by other threads during a run count as growth. The package makes
+/// <see cref="LeakGuardTestFramework"/> the test framework of the test assembly: it runs every ordinary test first,
+/// with xUnit's usual parallelism, then the <c>[NoLeak]</c> and <c>[NoLeakTheory]</c> tests alone, one at a time. When
+/// that framework is switched off (MSBuild property <c>LeakGuardXunitTestFramework</c> = <c>false</c>),
+/// <c>[NoLeak]</c> tests still run and never measure each other, but ordinary tests running in parallel can make a
+/// clean test fail or hide a leak: disable parallelization for such a suite, or put the leak tests in a collection
+/// with <c>DisableParallelization = true</c>.</para>
+/// </remarks>
+/// <example>
+/// <code>
+/// public class OrderCacheTests
+/// {
+///     [NoLeak]
+///     public void Lookup_does_not_leak() => _cache.Lookup(42);
+///
+///     [NoLeak(Iterations = 100, MaxManagedBytesPerIteration = 64)]
+///     public async Task Refresh_does_not_leak() => await _cache.RefreshAsync();
+/// }
+/// </code>
+/// </example>
+[XunitTestCaseDiscoverer("LeakGuard.Xunit.Sdk.NoLeakDiscoverer", "LeakGuard.Xunit")]
+[AttributeUsage(AttributeTargets.Method, AllowMultiple = false)]
+public sealed class NoLeakAttribute : FactAttribute, INoLeakAttribute
+{
+    /// <summary>
+    /// Measured iterations in the first round, each followed by a sample. Default 50. Must be at least 1 (8 or more
+    /// for a conclusive verdict). See <see cref="LeakOptions.Iterations"/>.
+    /// </summary>
+    public int Iterations { get; set; } = LeakOptions.Default.Iterations;
+
+    /// <summary>Unmeasured iterations run before the first sample. Default 5. Must be 0 or more. See <see cref="LeakOptions.WarmupIterations"/>.</summary>
+    public int WarmupIterations { get; set; } = LeakOptions.Default.WarmupIterations;
+
+    /// <summary>
+    /// The most measured iterations the run may extend to when the evidence is not conclusive. 0 (the default) means the
+    /// engine's default, 16 × <see cref="Iterations"/>; otherwise must be at least <see cref="Iterations"/>.
+    /// See <see cref="LeakOptions.MaxIterations"/>.
+    /// </summary>
+    public int MaxIterations { get; set; }
+
+    /// <summary>Budget for managed heap growth, in bytes per iteration. Default 0. Must be 0 or more. See <see cref="LeakOptions.MaxManagedBytesPerIteration"/>.</summary>
+    public double MaxManagedBytesPerIteration { get; set; } = LeakOptions.Default.MaxManagedBytesPerIteration;
+
+    /// <summary>Budget for native memory growth, in bytes per iteration. Default 0. Must be 0 or more. See <see cref="LeakOptions.MaxNativeBytesPerIteration"/>.</summary>
+    public double MaxNativeBytesPerIteration { get; set; } = LeakOptions.Default.MaxNativeBytesPerIteration;
+
+    /// <summary>Budget for growth of open OS handles, in handles per iteration. Default 0. Must be 0 or more. See <see cref="LeakOptions.MaxHandlesPerIteration"/>.</summary>
+    public double MaxHandlesPerIteration { get; set; } = LeakOptions.Default.MaxHandlesPerIteration;
+
+    /// <summary>Budget for growth of OS threads, in threads per iteration. Default 0. Must be 0 or more. See <see cref="LeakOptions.MaxThreadsPerIteration"/>.</summary>
+    public double MaxThreadsPerIteration { get; set; } = LeakOptions.Default.MaxThreadsPerIteration;
+
+    /// <summary>Two-sided confidence level of the slope interval, between 0.5 and 0.999. Default 0.95. See <see cref="LeakOptions.ConfidenceLevel"/>.</summary>
+    public double ConfidenceLevel { get; set; } = LeakOptions.Default.ConfidenceLevel;
+
+    /// <summary>
+    /// Whether a managed leak is diagnosed with heap snapshots and the top growing types. Default
+    /// <see langword="true"/>. A snapshot is a dump of the test process (about a second each, and it holds everything in
+    /// memory, secrets included). See <see cref="LeakOptions.CaptureHeapSummary"/>.
+    /// </summary>
+    public bool CaptureHeapSummary { get; set; } = LeakOptions.Default.CaptureHeapSummary;
+
+    /// <summary>How many growing types the heap summary lists. Default 10. Must be at least 1. See <see cref="LeakOptions.TopTypes"/>.</summary>
+    public int TopTypes { get; set; } = LeakOptions.Default.TopTypes;
+
+    /// <summary>
+    /// Folder for the temporary heap dumps; <see langword="null"/> (the default) means a <c>leakguard</c> folder under the
+    /// temp path. See <see cref="LeakOptions.SnapshotDirectory"/>.
+    /// </summary>
+    public string? SnapshotDirectory { get; set; }
+
+    /// <summary>
+    /// Time limit for the whole leak run, in milliseconds (warmup, iterations, extensions, heap summary); 0 (the
+    /// default) means no limit. Inherited from <see cref="FactAttribute"/> but handled by LeakGuard, not by xUnit:
+    /// it becomes <see cref="LeakOptions.Timeout"/>, applies to synchronous and asynchronous tests alike, and when it
+    /// passes the run stops between two iterations and the test fails with a <see cref="TimeoutException"/>.
+    /// </summary>
+    public override int Timeout { get => base.Timeout; set => base.Timeout = value; }
+}

@@ -1,0 +1,84 @@
+using Xunit;
+using Xunit.Sdk;
+
+namespace LeakGuard.Xunit;
+
+/// <summary>
+/// Marks a data-driven test method that must not leak. Replaces <see cref="TheoryAttribute"/>: each data row
+/// (<see cref="InlineDataAttribute"/>, <see cref="MemberDataAttribute"/>, <see cref="ClassDataAttribute"/>, …) is one
+/// test and one leak run, with the behaviour of <see cref="NoLeakAttribute"/>.
+/// </summary>
+/// <remarks>
+/// <para>The properties are those of <see cref="NoLeakAttribute"/> and apply to every row.</para>
+/// <para>Rows that xUnit cannot serialize are enumerated when the test runs, as for <c>[Theory]</c>; each row is
+/// still one test result and one leak run.</para>
+/// <para>The remarks on parallel tests of <see cref="NoLeakAttribute"/> apply: with <see cref="LeakGuardTestFramework"/>
+/// (installed by the package) every row runs alone, after the ordinary tests.</para>
+/// </remarks>
+/// <example>
+/// <code>
+/// [NoLeakTheory]
+/// [InlineData("EUR")]
+/// [InlineData("USD")]
+/// public void Quote_does_not_leak(string currency) => _pricing.Quote(currency);
+/// </code>
+/// </example>
+[XunitTestCaseDiscoverer("LeakGuard.Xunit.Sdk.NoLeakTheoryDiscoverer", "LeakGuard.Xunit")]
+[AttributeUsage(AttributeTargets.Method, AllowMultiple = false)]
+public sealed class NoLeakTheoryAttribute : TheoryAttribute, INoLeakAttribute
+{
+    /// <summary>
+    /// Measured iterations in the first round, each followed by a sample. Default 50. Must be at least 1 (8 or more
+    /// for a conclusive verdict). See <see cref="LeakOptions.Iterations"/>.
+    /// </summary>
+    public int Iterations { get; set; } = LeakOptions.Default.Iterations;
+
+    /// <summary>Unmeasured iterations run before the first sample. Default 5. Must be 0 or more. See <see cref="LeakOptions.WarmupIterations"/>.</summary>
+    public int WarmupIterations { get; set; } = LeakOptions.Default.WarmupIterations;
+
+    /// <summary>
+    /// The most measured iterations the run may extend to when the evidence is not conclusive. 0 (the default) means the
+    /// engine's default, 16 × <see cref="Iterations"/>; otherwise must be at least <see cref="Iterations"/>.
+    /// See <see cref="LeakOptions.MaxIterations"/>.
+    /// </summary>
+    public int MaxIterations { get; set; }
+
+    /// <summary>Budget for managed heap growth, in bytes per iteration. Default 0. Must be 0 or more. See <see cref="LeakOptions.MaxManagedBytesPerIteration"/>.</summary>
+    public double MaxManagedBytesPerIteration { get; set; } = LeakOptions.Default.MaxManagedBytesPerIteration;
+
+    /// <summary>Budget for native memory growth, in bytes per iteration. Default 0. Must be 0 or more. See <see cref="LeakOptions.MaxNativeBytesPerIteration"/>.</summary>
+    public double MaxNativeBytesPerIteration { get; set; } = LeakOptions.Default.MaxNativeBytesPerIteration;
+
+    /// <summary>Budget for growth of open OS handles, in handles per iteration. Default 0. Must be 0 or more. See <see cref="LeakOptions.MaxHandlesPerIteration"/>.</summary>
+    public double MaxHandlesPerIteration { get; set; } = LeakOptions.Default.MaxHandlesPerIteration;
+
+    /// <summary>Budget for growth of OS threads, in threads per iteration. Default 0. Must be 0 or more. See <see cref="LeakOptions.MaxThreadsPerIteration"/>.</summary>
+    public double MaxThreadsPerIteration { get; set; } = LeakOptions.Default.MaxThreadsPerIteration;
+
+    /// <summary>Two-sided confidence level of the slope interval, between 0.5 and 0.999. Default 0.95. See <see cref="LeakOptions.ConfidenceLevel"/>.</summary>
+    public double ConfidenceLevel { get; set; } = LeakOptions.Default.ConfidenceLevel;
+
+    /// <summary>
+    /// Whether a managed leak is diagnosed with heap snapshots and the top growing types. Default
+    /// <see langword="true"/>. A snapshot is a dump of the test process (about a second each, and it holds everything in
+    /// memory, secrets included). See <see cref="LeakOptions.CaptureHeapSummary"/>.
+    /// </summary>
+    public bool CaptureHeapSummary { get; set; } = LeakOptions.Default.CaptureHeapSummary;
+
+    /// <summary>How many growing types the heap summary lists. Default 10. Must be at least 1. See <see cref="LeakOptions.TopTypes"/>.</summary>
+    public int TopTypes { get; set; } = LeakOptions.Default.TopTypes;
+
+    /// <summary>
+    /// Folder for the temporary heap dumps; <see langword="null"/> (the default) means a <c>leakguard</c> folder under the
+    /// temp path. See <see cref="LeakOptions.SnapshotDirectory"/>.
+    /// </summary>
+    public string? SnapshotDirectory { get; set; }
+
+    /// <summary>
+    /// Time limit for the whole leak run, in milliseconds (warmup, iterations, extensions, heap summary); 0 (the
+    /// default) means no limit. Inherited from <see cref="FactAttribute"/> but handled by LeakGuard, not by xUnit:
+    /// it becomes <see cref="LeakOptions.Timeout"/>, applies to synchronous and asynchronous tests alike, and when it
+    /// passes the run stops between two iterations and the test fails with a <see cref="TimeoutException"/>.
+    /// </summary>
+    public override int Timeout { get => base.Timeout; set => base.Timeout = value; }
+}

@@ -1,0 +1,52 @@
+using System.ComponentModel;
+using Xunit.Abstractions;
+using Xunit.Sdk;
+
+namespace LeakGuard.Xunit.Sdk;
+
+/// <summary>
+/// The xUnit test case of a <see cref="NoLeakAttribute"/> test, or of one data row of a
+/// <see cref="NoLeakTheoryAttribute"/> test. Plumbing created by xUnit; not meant to be used directly.
+/// </summary>
+/// <remarks>Carries the attribute's settings through xUnit's test case serialization.</remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public sealed class LeakTestCase : XunitTestCase, ILeakTestCase
+{
+    /// <summary>Called by the de-serializer; not meant to be called from code.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    [Obsolete("Called by the de-serializer; should only be called by deriving classes for de-serialization purposes")]
+    public LeakTestCase()
+    {
+    }
+
+    internal LeakTestCase(IMessageSink diagnosticMessageSink, TestMethodDisplay defaultMethodDisplay,
+        TestMethodDisplayOptions defaultMethodDisplayOptions, ITestMethod testMethod, NoLeakSettings settings, object[]? testMethodArguments = null)
+        : base(diagnosticMessageSink, defaultMethodDisplay, defaultMethodDisplayOptions, testMethod, testMethodArguments)
+    {
+        Settings = settings;
+    }
+
+    /// <inheritdoc/>
+    NoLeakSettings ILeakTestCase.Settings => Settings;
+
+    internal NoLeakSettings Settings { get; private set; } = NoLeakSettings.Default;
+
+    /// <inheritdoc/>
+    public override Task<RunSummary> RunAsync(IMessageSink diagnosticMessageSink, IMessageBus messageBus, object[] constructorArguments,
+        ExceptionAggregator aggregator, CancellationTokenSource cancellationTokenSource) =>
+        new LeakTestCaseRunner(this, DisplayName, SkipReason, constructorArguments, TestMethodArguments, messageBus, aggregator, cancellationTokenSource).RunAsync();
+
+    /// <inheritdoc/>
+    public override void Serialize(IXunitSerializationInfo data)
+    {
+        base.Serialize(data);
+        Settings.Serialize(data);
+    }
+
+    /// <inheritdoc/>
+    public override void Deserialize(IXunitSerializationInfo data)
+    {
+        base.Deserialize(data);
+        Settings = NoLeakSettings.Deserialize(data);
+    }
+}

@@ -1,0 +1,52 @@
+using System.ComponentModel;
+using Xunit.Abstractions;
+using Xunit.Sdk;
+
+namespace LeakGuard.Xunit.Sdk;
+
+/// <summary>
+/// The xUnit test case of a <see cref="NoLeakTheoryAttribute"/> test whose data rows could not be enumerated at
+/// discovery (e.g. rows xUnit cannot serialize): the rows are enumerated when it runs, and each row is one test result
+/// and one leak run. Plumbing created by xUnit; not meant to be used directly.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public sealed class LeakTheoryTestCase : XunitTheoryTestCase, ILeakTestCase
+{
+    /// <summary>Called by the de-serializer; not meant to be called from code.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    [Obsolete("Called by the de-serializer; should only be called by deriving classes for de-serialization purposes")]
+    public LeakTheoryTestCase()
+    {
+    }
+
+    internal LeakTheoryTestCase(IMessageSink diagnosticMessageSink, TestMethodDisplay defaultMethodDisplay,
+        TestMethodDisplayOptions defaultMethodDisplayOptions, ITestMethod testMethod, NoLeakSettings settings)
+        : base(diagnosticMessageSink, defaultMethodDisplay, defaultMethodDisplayOptions, testMethod)
+    {
+        Settings = settings;
+    }
+
+    /// <inheritdoc/>
+    NoLeakSettings ILeakTestCase.Settings => Settings;
+
+    internal NoLeakSettings Settings { get; private set; } = NoLeakSettings.Default;
+
+    /// <inheritdoc/>
+    public override Task<RunSummary> RunAsync(IMessageSink diagnosticMessageSink, IMessageBus messageBus, object[] constructorArguments,
+        ExceptionAggregator aggregator, CancellationTokenSource cancellationTokenSource) =>
+        new LeakTheoryTestCaseRunner(this, DisplayName, SkipReason, constructorArguments, diagnosticMessageSink, messageBus, aggregator, cancellationTokenSource).RunAsync();
+
+    /// <inheritdoc/>
+    public override void Serialize(IXunitSerializationInfo data)
+    {
+        base.Serialize(data);
+        Settings.Serialize(data);
+    }
+
+    /// <inheritdoc/>
+    public override void Deserialize(IXunitSerializationInfo data)
+    {
+        base.Deserialize(data);
+        Settings = NoLeakSettings.Deserialize(data);
+    }
+}

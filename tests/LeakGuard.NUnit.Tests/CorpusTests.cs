@@ -1,0 +1,70 @@
+using System.Reflection;
+using LeakGuard.NUnit.TestData;
+using LeakGuard.TestTargets;
+using NUnit.Framework;
+using NUnit.Framework.Interfaces;
+using Shouldly;
+
+namespace LeakGuard.NUnit.Tests;
+
+/// <summary>
+/// The whole corpus through the NUnit pipeline: each fixture runs once, then one check per case.
+/// A leaking case must fail naming its metric, over budget (and, where the fixture keeps the heap summary, the leaking
+/// type); a clean case must pass.
+/// </summary>
+public class CorpusTests
+{
+    private static readonly Lazy<FixtureRun> LeakingRun = new(() => NUnitPipeline.Run(typeof(CorpusLeakingFixture)));
+    private static readonly Lazy<FixtureRun> CleanRun = new(() => NUnitPipeline.Run(typeof(CorpusCleanFixture)));
+
+    public static IEnumerable<CorpusCase> LeakingCases => Corpus.Leaking;
+
+    public static IEnumerable<CorpusCase> CleanCases => Corpus.Clean;
+
+    [TestCaseSource(nameof(LeakingCases))]
+    public void Leaking_case_fails_naming_its_metric(CorpusCase corpusCase)
+    {
+        var message = LeakingRun.Value[corpusCase.Name].ShouldHaveFailed(ResultState.Failure);
+
+        message.ShouldStartWith("LeakGuard: leak detected:");
+        message.ShouldContain(MetricName(corpusCase.LeakingMetric!.Value) + " grew");
+        message.ShouldContain("over budget");
+        message.ShouldContain("LEAK");
+        if (corpusCase.ExpectedTypeInHeapSummary is { } type && CorpusLeakingFixture.WithHeapSummary.Contains(corpusCase.Name))
+        {
+            message.ShouldContain("Heap summary");
+            message.ShouldContain(type);
+        }
+    }
+
+    [TestCaseSource(nameof(CleanCases))]
+    public void Clean_case_passes(CorpusCase corpusCase) =>
+        CleanRun.Value[corpusCase.Name].ShouldHavePassed();
+
+    [Test]
+    public void Every_corpus_case_has_its_test_method_and_one_result()
+    {
+        Methods(typeof(CorpusLeakingFixture)).ShouldBe(Corpus.Leaking.Select(c => c.Name), ignoreOrder: true);
+        Methods(typeof(CorpusCleanFixture)).ShouldBe(Corpus.Clean.Select(c => c.Name), ignoreOrder: true);
+        LeakingRun.Value.TestCases.Select(r => r.Test.Name).ShouldBe(Corpus.Leaking.Select(c => c.Name), ignoreOrder: true);
+        CleanRun.Value.TestCases.Select(r => r.Test.Name).ShouldBe(Corpus.Clean.Select(c => c.Name), ignoreOrder: true);
+    }
+
+    [Test]
+    public void Heap_summary_cases_are_managed_leaks_with_an_expected_type() =>
+        CorpusLeakingFixture.WithHeapSummary.ShouldAllBe(name => Corpus.Get(name).ExpectedTypeInHeapSummary != null);
+
+    private static IEnumerable<string> Methods(Type fixture) =>
+        fixture.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly)
+            .Where(m => m.GetCustomAttribute<NoLeakAttribute>() is not null)
+            .Select(m => m.Name);
+
+    private static string MetricName(LeakMetric metric) => metric switch
+    {
+        LeakMetric.ManagedHeap => "managed heap",
+        LeakMetric.NativeHeap => "native memory",
+        LeakMetric.Handles => "handles",
+        LeakMetric.Threads => "threads",
+        _ => throw new ArgumentOutOfRangeException(nameof(metric), metric, null),
+    };
+}

@@ -1,0 +1,72 @@
+using Shouldly;
+using Xunit;
+
+namespace LeakGuard.Tests.Configuration;
+
+public class LeakOptionsTests
+{
+    [Fact]
+    public void Defaults_are_documented_values()
+    {
+        var options = LeakOptions.Default;
+
+        options.Iterations.ShouldBe(50);
+        options.WarmupIterations.ShouldBe(5);
+        options.EffectiveMaxIterations.ShouldBe(800);
+        options.MaxManagedBytesPerIteration.ShouldBe(0);
+        options.MaxNativeBytesPerIteration.ShouldBe(0);
+        options.MaxHandlesPerIteration.ShouldBe(0);
+        options.MaxThreadsPerIteration.ShouldBe(0);
+        options.ConfidenceLevel.ShouldBe(0.95);
+        options.CaptureHeapSummary.ShouldBeTrue();
+        options.Timeout.ShouldBeNull();
+        Should.NotThrow(options.Validate);
+    }
+
+    public static TheoryData<LeakOptions, string, string> InvalidOptions => new()
+    {
+        { new LeakOptions { Iterations = 0 }, "Iterations", "0" },
+        { new LeakOptions { Iterations = -5 }, "Iterations", "-5" },
+        { new LeakOptions { WarmupIterations = -1 }, "WarmupIterations", "-1" },
+        { new LeakOptions { Iterations = 50, MaxIterations = 10 }, "MaxIterations", "10" },
+        { new LeakOptions { MaxManagedBytesPerIteration = -1 }, "MaxManagedBytesPerIteration", "-1" },
+        { new LeakOptions { MaxNativeBytesPerIteration = double.NaN }, "MaxNativeBytesPerIteration", "NaN" },
+        { new LeakOptions { MaxHandlesPerIteration = -0.5 }, "MaxHandlesPerIteration", "-0.5" },
+        { new LeakOptions { MaxThreadsPerIteration = -2 }, "MaxThreadsPerIteration", "-2" },
+        { new LeakOptions { Timeout = TimeSpan.Zero }, "Timeout", "00:00:00" },
+        { new LeakOptions { ConfidenceLevel = 1.5 }, "ConfidenceLevel", "1.5" },
+        { new LeakOptions { TopTypes = 0 }, "TopTypes", "0" },
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidOptions))]
+    public void Invalid_options_name_the_property_and_the_value(LeakOptions options, string property, string value)
+    {
+        var error = Should.Throw<ArgumentOutOfRangeException>(options.Validate);
+
+        error.ParamName.ShouldBe(property);
+        error.Message.ShouldStartWith($"LeakOptions.{property} ");
+        error.Message.ShouldContain($"but was {value}.");
+    }
+
+    [Fact]
+    public void Invalid_options_fail_the_run_before_the_operation_runs()
+    {
+        var calls = 0;
+
+        Should.Throw<ArgumentOutOfRangeException>(() => LeakTest.Run(() => calls++, new LeakOptions { Iterations = 0 }));
+
+        calls.ShouldBe(0);
+    }
+
+    [Fact]
+    public void Budgets_are_looked_up_per_metric()
+    {
+        var options = new LeakOptions { MaxManagedBytesPerIteration = 1, MaxNativeBytesPerIteration = 2, MaxHandlesPerIteration = 3, MaxThreadsPerIteration = 4 };
+
+        options.GetBudget(LeakMetric.ManagedHeap).ShouldBe(1);
+        options.GetBudget(LeakMetric.NativeHeap).ShouldBe(2);
+        options.GetBudget(LeakMetric.Handles).ShouldBe(3);
+        options.GetBudget(LeakMetric.Threads).ShouldBe(4);
+    }
+}

@@ -1,0 +1,154 @@
+using LeakGuard.Running;
+using LeakGuard.TestTargets;
+using Shouldly;
+using Xunit;
+
+namespace LeakGuard.Tests.Running;
+
+public class LeakRunnerTests
+{
+    private static readonly LeakOptions NoSnapshots = new() { CaptureHeapSummary = false };
+
+    [Theory]
+    [InlineData(50, null, 4)]    // 50 + 100 + 200 + 400 = 750 <= 800
+    [InlineData(50, 50, 1)]      // MaxIterations = Iterations: never extend
+    [InlineData(50, 149, 1)]
+    [InlineData(50, 150, 2)]
+    [InlineData(10, 1000, 6)]    // 10 + 20 + 40 + 80 + 160 + 320 = 630; + 640 > 1000
+    public void Rounds_double_while_they_fit_into_MaxIterations(int iterations, int? max, int rounds)
+    {
+        LeakRunner.PlanRounds(new LeakOptions { Iterations = iterations, MaxIterations = max }).ShouldBe(rounds);
+    }
+
+    [Fact]
+    public void An_empty_operation_measures_exactly_zero_managed_bytes_per_iteration()
+    {
+        var report = LeakTest.Run(() => { }, NoSnapshots);
+
+        report.HasLeak.ShouldBeFalse(report.ToString());
+        report[LeakMetric.ManagedHeap].Slope.PerIteration.ShouldBe(0, report.ToString());
+        report[LeakMetric.ManagedHeap].Verdict.ShouldBe(MetricVerdict.Pass, report.ToString());
+    }
+
+    [Fact]
+    public void The_operation_runs_warmup_plus_iterations_times_when_clean()
+    {
+        var calls = 0;
+
+        // MaxIterations = Iterations: no extension round, whatever the noise.
+        var report = LeakTest.Run(() => calls++, NoSnapshots with { Iterations = 20, WarmupIterations = 3, MaxIterations = 20 });
+
+        calls.ShouldBe(23);
+        report[LeakMetric.ManagedHeap].Samples.Count.ShouldBe(21);
+        report[LeakMetric.ManagedHeap].Samples[^1].Iteration.ShouldBe(20);
+    }
+
+    [Fact]
+    public void A_leak_is_extended_to_MaxIterations_before_it_is_called()
+    {
+        var report = LeakTest.Run(StaticListLeak.Run, NoSnapshots with { Iterations = 20, MaxIterations = 140 });
+        StaticListLeak.Reset();
+
+        report.HasLeak.ShouldBeTrue();
+        report.Iterations.ShouldBe(140); // 20 + 40 + 80
+        report.Rounds.ShouldBe(3);
+        report[LeakMetric.ManagedHeap].Slope.PerIteration.ShouldBe(24);
+    }
+
+    [Fact]
+    public void An_exception_from_the_operation_propagates_unchanged()
+    {
+        var thrown = new InvalidOperationException("parser failed on line 3");
+        var calls = 0;
+
+        var caught = Should.Throw<InvalidOperationException>(() => LeakTest.Run(() =>
+        {
+            if (++calls == 10)
+                throw thrown;
+        }, NoSnapshots));
+
+        caught.ShouldBeSameAs(thrown);
+    }
+
+    [Fact]
+    public async Task An_exception_from_an_async_operation_propagates_unchanged()
+    {
+        var thrown = new FormatException("bad input");
+
+        var caught = await Should.ThrowAsync<FormatException>(() => LeakTest.RunAsync(async () =>
+        {
+            await Task.Yield();
+            throw thrown;
+        }, NoSnapshots));
+
+        caught.ShouldBeSameAs(thrown);
+    }
+
+    [Fact]
+    public void A_run_past_its_timeout_throws_TimeoutException_naming_the_option()
+    {
+        var error = Should.Throw<TimeoutException>(() =>
+            LeakTest.Run(() => Thread.Sleep(20), NoSnapshots with { Timeout = TimeSpan.FromMilliseconds(200) }));
+
+        error.Message.ShouldContain("Timeout of 0.2 s");
+    }
+
+    [Fact]
+    public async Task Cancellation_stops_the_run_between_iterations()
+    {
+        using var cancellation = new CancellationTokenSource();
+        var calls = 0;
+
+        await Should.ThrowAsync<OperationCanceledException>(() => LeakTest.RunAsync(() =>
+        {
+            if (++calls == 7)
+                cancellation.Cancel();
+            return Task.CompletedTask;
+        }, NoSnapshots, cancellation.Token));
+
+        calls.ShouldBe(7);
+    }
+
+    [Fact]
+    public void AssertNoLeak_throws_LeakDetectedException_carrying_the_report()
+    {
+        var error = Should.Throw<LeakDetectedException>(() =>
+            LeakTest.AssertNoLeak(StaticListLeak.Run, NoSnapshots with { MaxIterations = 50 }));
+        StaticListLeak.Reset();
+
+        error.Report.HasLeak.ShouldBeTrue();
+        error.Message.ShouldBe(error.Report.ToString());
+        error.Message.ShouldContain("managed heap grew 24.0 B/iteration");
+    }
+
+    [Fact]
+    public void A_budget_above_the_growth_passes()
+    {
+        var report = LeakTest.Run(StaticListLeak.Run, NoSnapshots with { MaxManagedBytesPerIteration = 32 });
+        StaticListLeak.Reset();
+
+        report.HasLeak.ShouldBeFalse(report.ToString());
+    }
+
+    [Fact]
+    public void A_failed_snapshot_leaves_the_verdict_standing_and_says_why()
+    {
+        var report = LeakTest.Run(StaticListLeak.Run, new LeakOptions { MaxIterations = 50, SnapshotDirectory = "/dev/null/not-a-directory" });
+        StaticListLeak.Reset();
+
+        report.HasLeak.ShouldBeTrue();
+        report.HeapSummary.ShouldBeNull();
+        report.HeapSummaryUnavailableReason.ShouldNotBeNull().ShouldContain("/dev/null/not-a-directory");
+        report.ToString().ShouldContain("Heap summary unavailable: a heap snapshot could not be taken");
+        report.ToString().ShouldContain("The verdict above stands.");
+    }
+
+    [Fact]
+    public void Passing_runs_take_no_snapshot()
+    {
+        var report = LeakTest.Run(() => { }, new LeakOptions { SnapshotDirectory = "/dev/null/not-a-directory" });
+
+        report.HeapSummary.ShouldBeNull();
+        report.HeapSummaryUnavailableReason.ShouldBeNull();
+    }
+}
