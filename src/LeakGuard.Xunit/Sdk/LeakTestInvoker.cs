@@ -26,6 +26,9 @@ internal sealed class LeakTestInvoker : XunitTestInvoker
     {
     }
 
+    /// <summary>The report of the leak run, once it has completed; null when the run threw.</summary>
+    public LeakReport? Report { get; private set; }
+
     protected override async Task<decimal> InvokeTestMethodAsync(object testClassInstance)
     {
         if (TestCase.InitializationException is { } initializationException)
@@ -62,6 +65,7 @@ internal sealed class LeakTestInvoker : XunitTestInvoker
             _ => LeakTest.Run(() => Invoke(method, instance, arguments), options),
         };
 
+        Report = report;
         if (report.HasLeak)
             Aggregator.Add(new LeakDetectedException(report));
     }

@@ -6,7 +6,8 @@ namespace LeakGuard.Xunit.Sdk;
 
 /// <summary>
 /// Runs one leak test: xUnit's test runner (test started/passed/failed/finished messages, test output), with a
-/// <see cref="LeakTestInvoker"/> in place of xUnit's invoker.
+/// <see cref="LeakTestInvoker"/> in place of xUnit's invoker. The report of a passing run is appended to the test's
+/// output, so that a pass can be read too (a plateau, an inconclusive metric); a failing run's report is its message.
 /// </summary>
 internal sealed class LeakTestRunner : XunitTestRunner
 {
@@ -16,7 +17,20 @@ internal sealed class LeakTestRunner : XunitTestRunner
     {
     }
 
-    protected override Task<decimal> InvokeTestMethodAsync(ExceptionAggregator aggregator) =>
-        new LeakTestInvoker(Test, MessageBus, TestClass, ConstructorArguments, TestMethod, TestMethodArguments, BeforeAfterAttributes, aggregator,
-            CancellationTokenSource).RunAsync();
+    private LeakTestInvoker? _invoker;
+
+    protected override Task<decimal> InvokeTestMethodAsync(ExceptionAggregator aggregator)
+    {
+        _invoker = new LeakTestInvoker(Test, MessageBus, TestClass, ConstructorArguments, TestMethod, TestMethodArguments, BeforeAfterAttributes, aggregator,
+            CancellationTokenSource);
+        return _invoker.RunAsync();
+    }
+
+    protected override async Task<Tuple<decimal, string>> InvokeTestAsync(ExceptionAggregator aggregator)
+    {
+        var (time, output) = await base.InvokeTestAsync(aggregator);
+        if (_invoker?.Report is { HasLeak: false } report)
+            output = output.Length == 0 ? report.ToString() : output + Environment.NewLine + report;
+        return Tuple.Create(time, output);
+    }
 }

@@ -146,6 +146,41 @@ internal static class GrowthClassifier
         return result;
     }
 
+    /// <summary>
+    /// The series with the increments of disturbed intervals (for native memory: intervals in which the JIT compiled
+    /// methods, on any thread) replaced by the median increment of the undisturbed ones. Returns the series unchanged
+    /// when fewer than a third of the intervals are undisturbed: then there is too little quiet evidence to go on.
+    /// </summary>
+    /// <param name="iterations">Iteration number of each sample.</param>
+    /// <param name="values">The samples.</param>
+    /// <param name="disturbed">For each sample after the first: whether the interval that ends at it was disturbed.</param>
+    /// <param name="setAside">How many intervals were set aside.</param>
+    internal static double[] SetAsideDisturbedIntervals(ReadOnlySpan<double> iterations, ReadOnlySpan<double> values, ReadOnlySpan<bool> disturbed, out int setAside)
+    {
+        setAside = 0;
+        var result = values.ToArray();
+        var quiet = new List<double>();
+        for (var i = 1; i < values.Length; i++)
+        {
+            if (!disturbed[i])
+                quiet.Add((values[i] - values[i - 1]) / Math.Max(1, iterations[i] - iterations[i - 1]));
+        }
+        if (quiet.Count * 3 < values.Length - 1 || quiet.Count == values.Length - 1)
+            return result;
+        var median = Quantile(quiet.ToArray(), 0.5);
+        for (var i = 1; i < values.Length; i++)
+        {
+            var increment = values[i] - values[i - 1];
+            if (disturbed[i])
+            {
+                increment = median * Math.Max(1, iterations[i] - iterations[i - 1]);
+                setAside++;
+            }
+            result[i] = result[i - 1] + increment;
+        }
+        return result;
+    }
+
     private static double Quantile(double[] values, double q)
     {
         var sorted = (double[])values.Clone();

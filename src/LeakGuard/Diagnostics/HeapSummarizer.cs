@@ -167,8 +167,8 @@ internal sealed class HeapHistogram
     }
 
     /// <summary>
-    /// The types that grew in every interval between consecutive histograms (in bytes, or in count), ranked by bytes
-    /// per iteration from the first to the last histogram.
+    /// The types that grew in every interval between consecutive histograms (in bytes, or in count): application
+    /// types first, then by bytes per iteration from the first to the last histogram.
     /// </summary>
     /// <param name="histograms">Two or more histograms in snapshot order.</param>
     /// <param name="iterations">Iterations from the first to the last snapshot.</param>
@@ -193,10 +193,29 @@ internal sealed class HeapHistogram
             growth.Add(new TypeGrowth(name, then.Count, now.Count, then.Bytes, now.Bytes, iterations));
         }
         return growth
-            .OrderByDescending(g => g.BytesAfter - g.BytesBefore)
+            .OrderBy(g => Ownership(g.TypeName))
+            .ThenByDescending(g => g.BytesAfter - g.BytesBefore)
             .ThenByDescending(g => g.CountAfter - g.CountBefore)
             .ThenBy(g => g.TypeName, StringComparer.Ordinal)
             .Take(top)
             .ToList();
     }
+
+    /// <summary>
+    /// 0 for an application type, 1 for a framework type over application types (e.g.
+    /// <c>System.EventHandler&lt;Contoso.Quote&gt;</c>), 2 for a framework type. The developer's own types come first:
+    /// the leaked object is usually one of them, while the framework containers holding it are larger.
+    /// </summary>
+    internal static int Ownership(string typeName)
+    {
+        var names = typeName.Split(['<', '>', ',', ' ', '[', ']', '+'], StringSplitOptions.RemoveEmptyEntries);
+        if (names.Length == 0 || !IsFramework(names[0]))
+            return 0;
+        return names.Skip(1).Any(n => n.Contains('.') && !IsFramework(n)) ? 1 : 2;
+    }
+
+    private static bool IsFramework(string name) =>
+        name.StartsWith("System.", StringComparison.Ordinal) || name.StartsWith("Microsoft.", StringComparison.Ordinal)
+        || name.StartsWith("Internal.", StringComparison.Ordinal) || name.StartsWith("Interop", StringComparison.Ordinal)
+        || name == "System" || !name.Contains('.');
 }

@@ -21,7 +21,7 @@ public sealed class HeapSummary
     /// <summary>Iterations run from the first to the last snapshot; per-iteration figures divide by it.</summary>
     public int IterationsBetweenSnapshots { get; }
 
-    /// <summary>The top growing types, most bytes per iteration first (at most <see cref="LeakOptions.TopTypes"/>).</summary>
+    /// <summary>The top growing types (at most <see cref="LeakOptions.TopTypes"/>): application types first, then framework types over application types, then framework types; most bytes per iteration first within each.</summary>
     public IReadOnlyList<TypeGrowth> Types { get; }
 
     /// <summary>Bytes of all live objects in the first snapshot (sum of object sizes as ClrMD reports them).</summary>

@@ -76,7 +76,7 @@ public sealed class LeakReport
         if (HeapSummary is { } heap)
         {
             text.AppendLine();
-            text.AppendLine(CultureInfo.InvariantCulture, $"Heap summary (ClrMD, {heap.SnapshotCount} heap snapshots over {heap.IterationsBetweenSnapshots} iterations; types that grew in every interval, most bytes first):");
+            text.AppendLine(CultureInfo.InvariantCulture, $"Heap summary (ClrMD, {heap.SnapshotCount} heap snapshots over {heap.IterationsBetweenSnapshots} iterations; types that grew in every interval, application types first):");
             if (heap.Types.Count == 0)
                 text.AppendLine("  no type grew in every interval (the growth may be in objects that are replaced rather than added, or outside the managed heap).");
             text.AppendLine("  instances/iteration   bytes/iteration   type");

@@ -37,12 +37,32 @@ internal sealed class LeakRunner
         _ => double.PositiveInfinity,
     };
 
+    /// <summary>Largest ratio of a growing round's per-iteration rate to the previous round's that counts as halving.</summary>
+    internal const double GrowthRateTracking = 0.65;
+
+    /// <summary>
+    /// True when at least three consecutive growing rounds each grew per iteration by at most
+    /// <see cref="GrowthRateTracking"/> × the round before: the signature of growth per sample, not per iteration.
+    /// </summary>
+    internal static bool FollowsSamplesNotIterations(ReadOnlySpan<double> ratesPerIteration)
+    {
+        if (ratesPerIteration.Length < 3)
+            return false;
+        for (var i = 1; i < ratesPerIteration.Length; i++)
+        {
+            if (!(ratesPerIteration[i] <= ratesPerIteration[i - 1] * GrowthRateTracking))
+                return false;
+        }
+        return true;
+    }
+
     private readonly Func<ValueTask> _operation;
     private readonly LeakOptions _options;
     private readonly CancellationToken _cancellationToken;
     private readonly MetricProbe[] _probes;
     private readonly double[][] _values;
     private readonly double[] _iterations;
+    private readonly long[] _jitCompiledMethods;
     private readonly Stopwatch _clock = new();
     private int _count;
     private int _iteration;
@@ -59,6 +79,7 @@ internal sealed class LeakRunner
         for (var m = 0; m < _probes.Length; m++)
             _values[m] = new double[capacity];
         _iterations = new double[capacity];
+        _jitCompiledMethods = new long[capacity];
     }
 
     /// <summary>How many rounds fit into <see cref="LeakOptions.EffectiveMaxIterations"/>.</summary>
@@ -98,7 +119,7 @@ internal sealed class LeakRunner
         var metricCount = _probes.Length;
         var states = new MetricState[metricCount];
         for (var m = 0; m < metricCount; m++)
-            states[m] = new MetricState { Open = _probes[m].IsMeasured };
+            states[m] = new MetricState { Open = _probes[m].IsMeasured, GrowthRates = new double[PlanRounds(_options)] };
 
         Settle();
         TakeSample();
@@ -123,7 +144,8 @@ internal sealed class LeakRunner
                 if (!state.Open)
                     continue;
                 var classification = GrowthClassifier.Classify(
-                    _iterations.AsSpan(0, _count), _values[m].AsSpan(0, _count), roundStart, _options.GetBudget(_probes[m].Metric), _options.ConfidenceLevel, JumpFloor(_probes[m].Metric));
+                    _iterations.AsSpan(0, _count), JudgedValues(m, out var jitIntervals), roundStart, _options.GetBudget(_probes[m].Metric), _options.ConfidenceLevel, JumpFloor(_probes[m].Metric));
+                state.JitIntervalsSetAside = jitIntervals;
                 state.Last = classification;
                 switch (classification.Outcome)
                 {
@@ -147,6 +169,7 @@ internal sealed class LeakRunner
                         break;
                     case RoundOutcome.Growing:
                         state.EverGrew = true;
+                        state.GrowthRates[state.GrowingRounds++] = classification.Whole.PerIteration;
                         var growth = _values[m][_count - 1] - _values[m][0];
                         if (!isLastRound && growth >= GrowthCap(_probes[m].Metric))
                             stoppedBecause = $"{MetricReport.GetName(_probes[m].Metric)} passed its growth cap";
@@ -158,7 +181,8 @@ internal sealed class LeakRunner
                             state.Reason = (isLastRound
                                 ? $"kept growing through {_iteration} iterations and did not level off"
                                 : $"kept growing and passed the growth cap of {MetricReport.FormatNumber(GrowthCap(_probes[m].Metric))} {MetricReport.GetUnit(_probes[m].Metric)} by iteration {_iteration}")
-                                + (classification.IsolatedReleases > 0 ? $" ({classification.IsolatedReleases} isolated release(s) elsewhere in the process set aside)" : "");
+                                + (classification.IsolatedReleases > 0 ? $" ({classification.IsolatedReleases} isolated release(s) elsewhere in the process set aside)" : "")
+                                + (state.JitIntervalsSetAside > 0 ? $" ({state.JitIntervalsSetAside} interval(s) with JIT compilation set aside)" : "");
                         }
                         break;
                     case RoundOutcome.Inconclusive:
@@ -189,6 +213,22 @@ internal sealed class LeakRunner
                 RoundOutcome.Plateau => (MetricVerdict.Plateau, $"grew, then leveled off by iteration {_iteration} (a plateau)"),
                 _ => (MetricVerdict.Inconclusive, $"not conclusive when the run stopped at iteration {_iteration} because {stoppedBecause}; not called a leak"),
             };
+        }
+
+        // A leak grows per iteration at every stride. Growth driven by time or by the forced GCs (another thread's
+        // work, allocator caches filling) comes per sample, so its per-iteration rate halves every time the stride
+        // doubles. When it did so in every growing round (three at least), the growth is not the operation's. One
+        // smaller round is not enough: amortised growth (an array doubling) makes single rounds uneven.
+        for (var m = 0; m < metricCount; m++)
+        {
+            ref var state = ref states[m];
+            if (state.Verdict == MetricVerdict.Leak && FollowsSamplesNotIterations(state.GrowthRates.AsSpan(0, state.GrowingRounds)))
+            {
+                var unit = MetricReport.GetUnit(_probes[m].Metric);
+                var rates = string.Join(", ", state.GrowthRates.Take(state.GrowingRounds).Select(r => MetricReport.FormatNumber(r)));
+                state.Verdict = MetricVerdict.Inconclusive;
+                state.Reason = $"grew, but its rate halved every time the iterations per sample doubled ({rates} {unit}/iteration): growth that follows time or garbage collections, not iterations; not called a leak";
+            }
         }
 
         var metrics = new MetricReport[metricCount];
@@ -259,6 +299,23 @@ internal sealed class LeakRunner
     }
 
     /// <summary>
+    /// The series a metric is judged on. For native memory, intervals in which the JIT compiled methods (on any
+    /// thread: tiered recompilation of a test host's own code, say) are set aside when enough quiet intervals remain:
+    /// compiled code and JIT data structures are native allocations that are not the operation's.
+    /// </summary>
+    private ReadOnlySpan<double> JudgedValues(int m, out int setAside)
+    {
+        setAside = 0;
+        var values = _values[m].AsSpan(0, _count);
+        if (_probes[m].Metric != LeakMetric.NativeHeap)
+            return values;
+        var disturbed = new bool[_count];
+        for (var i = 1; i < _count; i++)
+            disturbed[i] = _jitCompiledMethods[i] != _jitCompiledMethods[i - 1];
+        return GrowthClassifier.SetAsideDisturbedIntervals(_iterations.AsSpan(0, _count), values, disturbed, out setAside);
+    }
+
+    /// <summary>
     /// Before the baseline: collect until the managed heap reads the same twice in a row (at most 10 collections), so
     /// that work other threads were doing when the test started (a runner reporting the previous result) is over.
     /// </summary>
@@ -285,6 +342,7 @@ internal sealed class LeakRunner
         for (var m = 0; m < _probes.Length; m++)
             _values[m][_count] = _probes[m].Read();
         _iterations[_count] = _iteration;
+        _jitCompiledMethods[_count] = System.Runtime.JitInfo.GetCompiledMethodCount(currentThread: false);
         _count++;
     }
 
@@ -316,5 +374,8 @@ internal sealed class LeakRunner
         public string? Reason;
         public RoundClassification Last;
         public SlopeEstimate? Decisive;
+        public int JitIntervalsSetAside;
+        public double[] GrowthRates;
+        public int GrowingRounds;
     }
 }

@@ -174,3 +174,47 @@ public class GrowthClassifierJumpTests
         jumps.ShouldBe(0);
     }
 }
+
+public class DisturbedIntervalTests
+{
+    private static readonly double[] Iterations = Enumerable.Range(0, 51).Select(i => (double)i).ToArray();
+
+    [Fact]
+    public void Native_growth_during_JIT_compilation_is_set_aside()
+    {
+        // clean operation; the JIT allocates 20 KiB in five intervals around iteration 30
+        var values = new double[51];
+        var disturbed = new bool[51];
+        for (var i = 28; i < 51; i++)
+            values[i] = i < 33 ? (i - 27) * 4096 : 5 * 4096;
+        for (var i = 28; i < 33; i++)
+            disturbed[i] = true;
+
+        var judged = GrowthClassifier.SetAsideDisturbedIntervals(Iterations, values, disturbed, out var setAside);
+
+        setAside.ShouldBe(5);
+        judged.ShouldAllBe(v => v == 0);
+    }
+
+    [Fact]
+    public void A_native_leak_still_grows_when_JIT_intervals_are_set_aside()
+    {
+        var values = Series.Linear(51, 0, 1040);
+        var disturbed = Enumerable.Range(0, 51).Select(i => i % 3 == 0 && i > 0).ToArray();
+
+        var judged = GrowthClassifier.SetAsideDisturbedIntervals(Iterations, values, disturbed, out _);
+
+        GrowthClassifier.Classify(Iterations, judged, 0, 0, 0.95).Outcome.ShouldBe(RoundOutcome.Growing);
+        judged[^1].ShouldBe(50 * 1040);
+    }
+
+    [Fact]
+    public void Nothing_is_set_aside_when_too_few_intervals_are_quiet()
+    {
+        var values = Series.Linear(51, 0, 1040);
+        var disturbed = Enumerable.Range(0, 51).Select(i => i % 4 != 0).ToArray();
+
+        GrowthClassifier.SetAsideDisturbedIntervals(Iterations, values, disturbed, out var setAside).ShouldBe(values);
+        setAside.ShouldBe(0);
+    }
+}

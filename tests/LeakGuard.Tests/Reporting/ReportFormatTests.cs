@@ -77,3 +77,19 @@ public class ReportFormatTests
         Approvals.Verify(report.ToString(), nameof(ReportFormatTests));
     }
 }
+
+public class HeapSummaryOrderTests
+{
+    [Theory]
+    [InlineData("Contoso.Trading.Pricing.LeakyPriceSubscriber", 0)]
+    [InlineData("Contoso.Trading.Pricing.Quote[]", 0)]
+    [InlineData("System.EventHandler<Contoso.Trading.Pricing.Quote>", 1)]
+    [InlineData("System.Collections.Generic.Dictionary<System.String, Contoso.Trading.Pricing.Quote>+Entry[]", 1)]
+    [InlineData("System.Byte[]", 2)]
+    [InlineData("System.Threading.CancellationTokenSource+CallbackNode", 2)]
+    [InlineData("Microsoft.Extensions.Caching.Memory.CacheEntry", 2)]
+    public void Application_types_rank_before_framework_types(string typeName, int rank)
+    {
+        LeakGuard.Diagnostics.HeapHistogram.Ownership(typeName).ShouldBe(rank);
+    }
+}

@@ -152,3 +152,18 @@ public class LeakRunnerTests
         report.HeapSummaryUnavailableReason.ShouldBeNull();
     }
 }
+
+public class GrowthFollowsSamplesTests
+{
+    [Theory]
+    [InlineData(new[] { 800.0, 400, 200, 100 }, true)]   // per-sample growth: halves with every doubling of the stride
+    [InlineData(new[] { 800.0, 410, 190 }, true)]
+    [InlineData(new[] { 24.0, 24, 24, 24 }, false)]      // a leak: the same per iteration at every stride
+    [InlineData(new[] { 2544.0, 497, 500, 498 }, false)] // a leak whose first round had an array doubling in it
+    [InlineData(new[] { 800.0, 400 }, false)]            // two rounds are not enough to say
+    [InlineData(new[] { 800.0, 400, 300 }, false)]
+    public void Growth_follows_samples_only_when_it_halves_every_round(double[] rates, bool expected)
+    {
+        LeakGuard.Running.LeakRunner.FollowsSamplesNotIterations(rates).ShouldBe(expected);
+    }
+}
