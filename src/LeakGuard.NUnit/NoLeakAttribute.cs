@@ -57,7 +57,7 @@ public sealed class NoLeakAttribute : NUnitAttribute, IWrapTestMethod, IApplyToT
     /// <summary>Budget for managed heap growth, in bytes per iteration. Default 0. Must be 0 or more.</summary>
     public double MaxManagedBytesPerIteration { get; set; } = LeakOptions.Default.MaxManagedBytesPerIteration;
 
-    /// <summary>Budget for native memory growth, in bytes per iteration. Default 0. Must be 0 or more.</summary>
+    /// <summary>Budget for native memory growth, in bytes per iteration. Default 512. Must be 0 or more. See <see cref="LeakOptions.MaxNativeBytesPerIteration"/> for why it is not 0.</summary>
     public double MaxNativeBytesPerIteration { get; set; } = LeakOptions.Default.MaxNativeBytesPerIteration;
 
     /// <summary>Budget for growth of open OS handles (file descriptors on Linux and macOS), in handles per iteration. Default 0. Must be 0 or more.</summary>

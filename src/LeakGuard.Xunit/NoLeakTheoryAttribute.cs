@@ -46,7 +46,7 @@ public sealed class NoLeakTheoryAttribute : TheoryAttribute, INoLeakAttribute
     /// <summary>Budget for managed heap growth, in bytes per iteration. Default 0. Must be 0 or more. See <see cref="LeakOptions.MaxManagedBytesPerIteration"/>.</summary>
     public double MaxManagedBytesPerIteration { get; set; } = LeakOptions.Default.MaxManagedBytesPerIteration;
 
-    /// <summary>Budget for native memory growth, in bytes per iteration. Default 0. Must be 0 or more. See <see cref="LeakOptions.MaxNativeBytesPerIteration"/>.</summary>
+    /// <summary>Budget for native memory growth, in bytes per iteration. Default 512. Must be 0 or more. See <see cref="LeakOptions.MaxNativeBytesPerIteration"/>.</summary>
     public double MaxNativeBytesPerIteration { get; set; } = LeakOptions.Default.MaxNativeBytesPerIteration;
 
     /// <summary>Budget for growth of open OS handles, in handles per iteration. Default 0. Must be 0 or more. See <see cref="LeakOptions.MaxHandlesPerIteration"/>.</summary>

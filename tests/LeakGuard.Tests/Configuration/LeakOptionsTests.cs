@@ -14,7 +14,7 @@ public class LeakOptionsTests
         options.WarmupIterations.ShouldBe(5);
         options.EffectiveMaxIterations.ShouldBe(800);
         options.MaxManagedBytesPerIteration.ShouldBe(0);
-        options.MaxNativeBytesPerIteration.ShouldBe(0);
+        options.MaxNativeBytesPerIteration.ShouldBe(512);
         options.MaxHandlesPerIteration.ShouldBe(0);
         options.MaxThreadsPerIteration.ShouldBe(0);
         options.ConfidenceLevel.ShouldBe(0.95);
