@@ -92,21 +92,22 @@ public sealed class NoLeakAttribute : NUnitAttribute, IWrapTestMethod, IApplyToT
     public string? SnapshotDirectory { get; set; }
 
     /// <summary>The engine options these properties describe (not validated).</summary>
-    internal LeakOptions CreateOptions() => new()
-    {
-        Iterations = Iterations,
-        WarmupIterations = WarmupIterations,
-        MaxIterations = MaxIterations == 0 ? null : MaxIterations,
-        MaxManagedBytesPerIteration = MaxManagedBytesPerIteration,
-        MaxNativeBytesPerIteration = MaxNativeBytesPerIteration,
-        MaxHandlesPerIteration = MaxHandlesPerIteration,
-        MaxThreadsPerIteration = MaxThreadsPerIteration,
-        Timeout = Timeout == 0 ? null : TimeSpan.FromMilliseconds(Timeout),
-        ConfidenceLevel = ConfidenceLevel,
-        CaptureHeapSummary = CaptureHeapSummary,
-        TopTypes = TopTypes,
-        SnapshotDirectory = SnapshotDirectory,
-    };
+    internal LeakOptions CreateOptions() =>
+        new()
+        {
+            Iterations = Iterations,
+            WarmupIterations = WarmupIterations,
+            MaxIterations = MaxIterations == 0 ? null : MaxIterations,
+            MaxManagedBytesPerIteration = MaxManagedBytesPerIteration,
+            MaxNativeBytesPerIteration = MaxNativeBytesPerIteration,
+            MaxHandlesPerIteration = MaxHandlesPerIteration,
+            MaxThreadsPerIteration = MaxThreadsPerIteration,
+            Timeout = Timeout == 0 ? null : TimeSpan.FromMilliseconds(Timeout),
+            ConfidenceLevel = ConfidenceLevel,
+            CaptureHeapSummary = CaptureHeapSummary,
+            TopTypes = TopTypes,
+            SnapshotDirectory = SnapshotDirectory,
+        };
 
     /// <summary>
     /// Called by NUnit when it builds the test: validates the options and marks the test non-parallelizable.

@@ -53,7 +53,5 @@ internal sealed class NoLeakCommand : DelegatingTestCommand
     }
 
     /// <summary>Stops the leak run after an iteration that did not pass; never leaves this command.</summary>
-    private sealed class IterationDidNotPassException : Exception
-    {
-    }
+    private sealed class IterationDidNotPassException : Exception { }
 }

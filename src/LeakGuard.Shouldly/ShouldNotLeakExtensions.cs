@@ -38,7 +38,8 @@ public static class ShouldNotLeakExtensions
         this Action action,
         LeakOptions? options = null,
         string? customMessage = null,
-        [CallerArgumentExpression(nameof(action))] string? expression = null)
+        [CallerArgumentExpression(nameof(action))] string? expression = null
+    )
     {
         ArgumentNullException.ThrowIfNull(action);
         var report = LeakTest.Run(action, options);
@@ -66,7 +67,8 @@ public static class ShouldNotLeakExtensions
         LeakOptions? options = null,
         string? customMessage = null,
         CancellationToken cancellationToken = default,
-        [CallerArgumentExpression(nameof(action))] string? expression = null)
+        [CallerArgumentExpression(nameof(action))] string? expression = null
+    )
     {
         ArgumentNullException.ThrowIfNull(action);
         var report = await LeakTest.RunAsync(action, options, cancellationToken).ConfigureAwait(false);

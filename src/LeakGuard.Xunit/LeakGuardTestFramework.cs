@@ -31,9 +31,7 @@ public sealed class LeakGuardTestFramework : XunitTestFramework
     /// <summary>Creates the framework; called by xUnit.</summary>
     /// <param name="messageSink">Where xUnit's diagnostic messages go.</param>
     public LeakGuardTestFramework(IMessageSink messageSink)
-        : base(messageSink)
-    {
-    }
+        : base(messageSink) { }
 
     /// <inheritdoc/>
     protected override ITestFrameworkExecutor CreateExecutor(AssemblyName assemblyName) =>

@@ -80,5 +80,9 @@ public sealed class NoLeakTheoryAttribute : TheoryAttribute, INoLeakAttribute
     /// it becomes <see cref="LeakOptions.Timeout"/>, applies to synchronous and asynchronous tests alike, and when it
     /// passes the run stops between two iterations and the test fails with a <see cref="TimeoutException"/>.
     /// </summary>
-    public override int Timeout { get => base.Timeout; set => base.Timeout = value; }
+    public override int Timeout
+    {
+        get => base.Timeout;
+        set => base.Timeout = value;
+    }
 }

@@ -74,7 +74,9 @@ public class HeapSummaryBenchmarks
     public long ReadHistogram()
     {
         var histogram = HeapHistogram.Read(_dump!);
-        return histogram.Objects >= ObjectCount ? histogram.Objects : throw new InvalidOperationException($"The dump holds {histogram.Objects} objects, expected at least {ObjectCount}.");
+        return histogram.Objects >= ObjectCount
+            ? histogram.Objects
+            : throw new InvalidOperationException($"The dump holds {histogram.Objects} objects, expected at least {ObjectCount}.");
     }
 
     private string WriteDumpFile()

@@ -25,11 +25,13 @@ public class PassingRunBenchmarks
     // Tens of milliseconds per call: the default throughput strategy, which batches calls into iterations of 100 ms or more.
     public sealed class Config : ManualConfig
     {
-        public Config() => AddJob(Job.Default
-            .WithLaunchCount(1)
-            .WithWarmupCount(5)
-            .WithIterationCount(20)
-            .WithEnvironmentVariables(new EnvironmentVariable("DOTNET_TieredCompilation", "0")));
+        public Config() =>
+            AddJob(
+                Job.Default.WithLaunchCount(1)
+                    .WithWarmupCount(5)
+                    .WithIterationCount(20)
+                    .WithEnvironmentVariables(new EnvironmentVariable("DOTNET_TieredCompilation", "0"))
+            );
     }
 
     private const int Iterations = 50;

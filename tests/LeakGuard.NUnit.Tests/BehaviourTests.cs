@@ -14,12 +14,9 @@ public class BehaviourTests
         var run = NUnitPipeline.Run(typeof(ThrowingFixture));
 
         run.TestCases.Count.ShouldBe(4);
-        run[nameof(ThrowingFixture.ThrowsAtOnce)].ShouldHaveFailed(ResultState.Error)
-            .ShouldBe("System.InvalidOperationException : Thrown by the test body.");
-        run[nameof(ThrowingFixture.ThrowsAfterAwait)].ShouldHaveFailed(ResultState.Error)
-            .ShouldBe("System.ArgumentException : Thrown after an await.");
-        run[nameof(ThrowingFixture.FailsAnAssertion)].ShouldHaveFailed(ResultState.Failure)
-            .ShouldContain("arithmetic");
+        run[nameof(ThrowingFixture.ThrowsAtOnce)].ShouldHaveFailed(ResultState.Error).ShouldBe("System.InvalidOperationException : Thrown by the test body.");
+        run[nameof(ThrowingFixture.ThrowsAfterAwait)].ShouldHaveFailed(ResultState.Error).ShouldBe("System.ArgumentException : Thrown after an await.");
+        run[nameof(ThrowingFixture.FailsAnAssertion)].ShouldHaveFailed(ResultState.Failure).ShouldContain("arithmetic");
         var third = run[nameof(ThrowingFixture.ThrowsInThirdCall)];
         third.ShouldHaveFailed(ResultState.Error).ShouldBe("System.FormatException : Thrown in the third call.");
         third.StackTrace.ShouldNotBeNull().ShouldContain(nameof(ThrowingFixture.ThrowsInThirdCall));
@@ -31,8 +28,7 @@ public class BehaviourTests
     {
         var run = NUnitPipeline.Run(typeof(WarningOnlyFixture));
 
-        run[nameof(WarningOnlyFixture.RecordsAWarning)].ShouldHaveFailed(ResultState.Warning)
-            .ShouldContain("A warning from the body.");
+        run[nameof(WarningOnlyFixture.RecordsAWarning)].ShouldHaveFailed(ResultState.Warning).ShouldContain("A warning from the body.");
         WarningOnlyFixture.Calls.ShouldBe(1);
     }
 
@@ -42,11 +38,14 @@ public class BehaviourTests
         InvalidOptionsFixture.Calls = 0;
         var run = NUnitPipeline.Run(typeof(InvalidOptionsFixture));
 
-        run[nameof(InvalidOptionsFixture.ZeroIterations)].ShouldHaveFailed(ResultState.NotRunnable)
+        run[nameof(InvalidOptionsFixture.ZeroIterations)]
+            .ShouldHaveFailed(ResultState.NotRunnable)
             .ShouldContain("LeakOptions.Iterations must be at least 1, but was 0.");
-        run[nameof(InvalidOptionsFixture.NegativeNativeBudget)].ShouldHaveFailed(ResultState.NotRunnable)
+        run[nameof(InvalidOptionsFixture.NegativeNativeBudget)]
+            .ShouldHaveFailed(ResultState.NotRunnable)
             .ShouldContain("LeakOptions.MaxNativeBytesPerIteration must be 0 or more, but was -1.");
-        run[nameof(InvalidOptionsFixture.MaxIterationsBelowIterations)].ShouldHaveFailed(ResultState.NotRunnable)
+        run[nameof(InvalidOptionsFixture.MaxIterationsBelowIterations)]
+            .ShouldHaveFailed(ResultState.NotRunnable)
             .ShouldContain("LeakOptions.MaxIterations must be at least Iterations (20)");
         foreach (var row in new[] { "RowsWithInvalidConfidence(1)", "RowsWithInvalidConfidence(2)" })
             run[row].ShouldHaveFailed(ResultState.NotRunnable).ShouldContain("LeakOptions.ConfidenceLevel must be between 0.5 and 0.999, but was 2.");
@@ -86,7 +85,8 @@ public class BehaviourTests
     {
         var run = NUnitPipeline.Run(typeof(TimeoutFixture));
 
-        run[nameof(TimeoutFixture.SlowBody)].ShouldHaveFailed(ResultState.Error)
+        run[nameof(TimeoutFixture.SlowBody)]
+            .ShouldHaveFailed(ResultState.Error)
             .ShouldStartWith("System.TimeoutException : The leak run exceeded its Timeout of 0.2 s");
     }
 

@@ -38,8 +38,7 @@ public class CorpusTests
     }
 
     [TestCaseSource(nameof(CleanCases))]
-    public void Clean_case_passes(CorpusCase corpusCase) =>
-        CleanRun.Value[corpusCase.Name].ShouldHavePassed();
+    public void Clean_case_passes(CorpusCase corpusCase) => CleanRun.Value[corpusCase.Name].ShouldHavePassed();
 
     [Test]
     public void Every_corpus_case_has_its_test_method_and_one_result()
@@ -55,16 +54,18 @@ public class CorpusTests
         CorpusLeakingFixture.WithHeapSummary.ShouldAllBe(name => Corpus.Get(name).ExpectedTypeInHeapSummary != null);
 
     private static IEnumerable<string> Methods(Type fixture) =>
-        fixture.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly)
+        fixture
+            .GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly)
             .Where(m => m.GetCustomAttribute<NoLeakAttribute>() is not null)
             .Select(m => m.Name);
 
-    private static string MetricName(LeakMetric metric) => metric switch
-    {
-        LeakMetric.ManagedHeap => "managed heap",
-        LeakMetric.NativeHeap => "native memory",
-        LeakMetric.Handles => "handles",
-        LeakMetric.Threads => "threads",
-        _ => throw new ArgumentOutOfRangeException(nameof(metric), metric, null),
-    };
+    private static string MetricName(LeakMetric metric) =>
+        metric switch
+        {
+            LeakMetric.ManagedHeap => "managed heap",
+            LeakMetric.NativeHeap => "native memory",
+            LeakMetric.Handles => "handles",
+            LeakMetric.Threads => "threads",
+            _ => throw new ArgumentOutOfRangeException(nameof(metric), metric, null),
+        };
 }

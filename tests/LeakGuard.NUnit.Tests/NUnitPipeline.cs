@@ -52,8 +52,7 @@ internal sealed class FixtureRun(ITestResult root)
         }
     }
 
-    private static IEnumerable<ITestResult> Leaves(ITestResult result) =>
-        result.HasChildren ? result.Children.SelectMany(Leaves) : [result];
+    private static IEnumerable<ITestResult> Leaves(ITestResult result) => result.HasChildren ? result.Children.SelectMany(Leaves) : [result];
 }
 
 /// <summary>Shouldly checks of NUnit results, failing with the result's message so that a wrong verdict explains itself.</summary>

@@ -20,11 +20,11 @@ public class ParallelSuiteTests
         for (var i = 0; i < ParallelSuiteFixture.OrdinaryTests; i++)
             run["Ordinary" + i].ShouldHavePassed();
         run[nameof(ParallelSuiteFixture.CleanNoLeak)].ShouldHavePassed();
-        run[nameof(ParallelSuiteFixture.LeakingNoLeak)].ShouldHaveFailed(ResultState.Failure)
-            .ShouldContain("managed heap grew");
+        run[nameof(ParallelSuiteFixture.LeakingNoLeak)].ShouldHaveFailed(ResultState.Failure).ShouldContain("managed heap grew");
 
         // The ordinary tests did run in parallel with each other...
-        var ordinary = Enumerable.Range(0, ParallelSuiteFixture.OrdinaryTests)
+        var ordinary = Enumerable
+            .Range(0, ParallelSuiteFixture.OrdinaryTests)
             .Select(i => (Start: ParallelSuiteFixture.OrdinaryStarted[i], End: ParallelSuiteFixture.OrdinaryEnded[i]))
             .ToList();
         ordinary.ShouldAllBe(t => t.Start != 0 && t.End > t.Start);

@@ -82,7 +82,8 @@ public class ShouldNotLeakTests
     {
         Action operation = EmptyOperation.Run;
 
-        Should.Throw<ArgumentOutOfRangeException>(() => operation.ShouldNotLeak(new LeakOptions { Iterations = 0 }))
+        Should
+            .Throw<ArgumentOutOfRangeException>(() => operation.ShouldNotLeak(new LeakOptions { Iterations = 0 }))
             .Message.ShouldContain("LeakOptions.Iterations must be at least 1, but was 0.");
     }
 

@@ -10,9 +10,7 @@ namespace LeakGuard.TestTargets;
 /// <summary>Does nothing.</summary>
 public static class EmptyOperation
 {
-    public static void Run()
-    {
-    }
+    public static void Run() { }
 }
 
 /// <summary>Allocates garbage only: a 1 KiB array and a string per call, unreachable at the next GC.</summary>
@@ -108,13 +106,8 @@ public static class LinqHeavyTieringUp
 {
     private static readonly int[] Numbers = Enumerable.Range(0, 2_000).ToArray();
 
-    public static long Run() => Numbers
-        .Where(n => n % 3 != 0)
-        .Select(n => (long)n * n)
-        .GroupBy(n => n % 7)
-        .OrderBy(g => g.Key)
-        .Select(g => g.Sum())
-        .Aggregate(0L, (a, b) => a ^ b);
+    public static long Run() =>
+        Numbers.Where(n => n % 3 != 0).Select(n => (long)n * n).GroupBy(n => n % 7).OrderBy(g => g.Key).Select(g => g.Sum()).Aggregate(0L, (a, b) => a ^ b);
 }
 
 /// <summary>Subscribes to a static event, raises it, then unsubscribes.</summary>

@@ -16,7 +16,12 @@ public sealed record CorpusCase(string Name, Func<ValueTask> Run, LeakMetric? Le
 /// <summary>The corpus: at least 12 leaking and 12 clean operations.</summary>
 public static class Corpus
 {
-    private static Func<ValueTask> Sync(Action action) => () => { action(); return default; };
+    private static Func<ValueTask> Sync(Action action) =>
+        () =>
+        {
+            action();
+            return default;
+        };
 
     private static Func<ValueTask> Async(Func<Task> action) => () => new ValueTask(action());
 
@@ -25,10 +30,22 @@ public static class Corpus
         new("StaticList", Sync(StaticListLeak.Run), LeakMetric.ManagedHeap, "StaticListLeak+LeakedItem", StaticListLeak.Reset),
         new("EveryFourthCall", Sync(EveryFourthCallLeak.Run), LeakMetric.ManagedHeap, "EveryFourthCallLeak+SlowLeakItem", EveryFourthCallLeak.Reset),
         new("StaticEvent", Sync(StaticEventLeak.Run), LeakMetric.ManagedHeap, "StaticEventLeak+Subscriber", StaticEventLeak.Reset),
-        new("StaticDictionaryOfClosures", Sync(StaticDictionaryOfClosuresLeak.Run), LeakMetric.ManagedHeap, "ClosureState", StaticDictionaryOfClosuresLeak.Reset),
+        new(
+            "StaticDictionaryOfClosures",
+            Sync(StaticDictionaryOfClosuresLeak.Run),
+            LeakMetric.ManagedHeap,
+            "ClosureState",
+            StaticDictionaryOfClosuresLeak.Reset
+        ),
         new("GrowingArray", Sync(GrowingArrayLeak.Run), LeakMetric.ManagedHeap, "System.Byte[]", GrowingArrayLeak.Reset),
         new("StrongGCHandle", Sync(StrongGCHandleLeak.Run), LeakMetric.ManagedHeap, "StrongGCHandleLeak+HandleTarget", StrongGCHandleLeak.Reset),
-        new("LinkedCancellationTokenSource", Sync(LinkedCancellationTokenSourceLeak.Run), LeakMetric.ManagedHeap, "CancellationTokenSource", LinkedCancellationTokenSourceLeak.Reset),
+        new(
+            "LinkedCancellationTokenSource",
+            Sync(LinkedCancellationTokenSourceLeak.Run),
+            LeakMetric.ManagedHeap,
+            "CancellationTokenSource",
+            LinkedCancellationTokenSourceLeak.Reset
+        ),
         new("LongDelayOnLongLivedToken", Sync(LongDelayOnLongLivedTokenLeak.Run), LeakMetric.ManagedHeap, "DelayPromise", LongDelayOnLongLivedTokenLeak.Reset),
         new("UnboundedCache", Sync(UnboundedCacheLeak.Run), LeakMetric.ManagedHeap, "System.String", UnboundedCacheLeak.Reset),
         new("StaticKeyedAttachment", Sync(StaticKeyedAttachmentLeak.Run), LeakMetric.ManagedHeap, "System.Byte[]", StaticKeyedAttachmentLeak.Reset),

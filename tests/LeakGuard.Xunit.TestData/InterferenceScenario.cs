@@ -37,17 +37,13 @@ public static class InterferenceClock
     private static void Min(ref long field, long value)
     {
         long seen;
-        while (value < (seen = Interlocked.Read(ref field)) && Interlocked.CompareExchange(ref field, value, seen) != seen)
-        {
-        }
+        while (value < (seen = Interlocked.Read(ref field)) && Interlocked.CompareExchange(ref field, value, seen) != seen) { }
     }
 
     private static void Max(ref long field, long value)
     {
         long seen;
-        while (value > (seen = Interlocked.Read(ref field)) && Interlocked.CompareExchange(ref field, value, seen) != seen)
-        {
-        }
+        while (value > (seen = Interlocked.Read(ref field)) && Interlocked.CompareExchange(ref field, value, seen) != seen) { }
     }
 
     /// <summary>Runs <paramref name="step"/> <paramref name="steps"/> times over about two seconds.</summary>
@@ -84,11 +80,14 @@ public sealed class InterferenceManagedHeap
     public void ManySmallObjects()
     {
         var held = new List<object>();
-        InterferenceClock.OverTwoSeconds(40, _ =>
-        {
-            for (var i = 0; i < 20_000; i++)
-                held.Add(new object());
-        });
+        InterferenceClock.OverTwoSeconds(
+            40,
+            _ =>
+            {
+                for (var i = 0; i < 20_000; i++)
+                    held.Add(new object());
+            }
+        );
         Assert.Equal(800_000, held.Count);
     }
 }
@@ -103,12 +102,15 @@ public sealed class InterferenceThreads
         var threads = new List<Thread>();
         try
         {
-            InterferenceClock.OverTwoSeconds(20, _ =>
-            {
-                var thread = new Thread(() => release.Wait()) { IsBackground = true };
-                thread.Start();
-                threads.Add(thread);
-            });
+            InterferenceClock.OverTwoSeconds(
+                20,
+                _ =>
+                {
+                    var thread = new Thread(() => release.Wait()) { IsBackground = true };
+                    thread.Start();
+                    threads.Add(thread);
+                }
+            );
         }
         finally
         {
@@ -130,11 +132,14 @@ public sealed class InterferenceNativeAndHandles
         var files = new List<FileStream>();
         try
         {
-            InterferenceClock.OverTwoSeconds(40, _ =>
-            {
-                blocks.Add(Marshal.AllocHGlobal(256 * 1024));
-                files.Add(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite));
-            });
+            InterferenceClock.OverTwoSeconds(
+                40,
+                _ =>
+                {
+                    blocks.Add(Marshal.AllocHGlobal(256 * 1024));
+                    files.Add(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite));
+                }
+            );
         }
         finally
         {

@@ -26,7 +26,11 @@ public sealed class TheoryScenario : IDisposable
             Retained.Add(item);
     }
 
-    public static IEnumerable<object[]> Behaviours => [[new Behaviour(Leaks: true)], [new Behaviour(Leaks: false)]];
+    public static IEnumerable<object[]> Behaviours =>
+        [
+            [new Behaviour(Leaks: true)],
+            [new Behaviour(Leaks: false)],
+        ];
 
     public void Dispose() => Retained.Clear();
 

@@ -17,9 +17,14 @@ internal static class FixFrame
     {
         var body = frame[HeaderLength..];
         var side = order.Side == OrderSide.Buy ? '1' : '2';
-        if (!Utf8.TryWrite(body, CultureInfo.InvariantCulture,
+        if (
+            !Utf8.TryWrite(
+                body,
+                CultureInfo.InvariantCulture,
                 $"35=D{Soh}49=CONTOSO{Soh}56=XNAS{Soh}11={order.ClientOrderId}{Soh}1={order.Account}{Soh}55={order.Symbol}{Soh}54={side}{Soh}38={order.Quantity}{Soh}40=2{Soh}44={order.LimitPrice}{Soh}",
-                out var bodyLength))
+                out var bodyLength
+            )
+        )
         {
             throw new ArgumentException($"Order {order.ClientOrderId} does not fit in a {Size}-byte frame.", nameof(order));
         }

@@ -14,11 +14,14 @@ namespace LeakGuard.Xunit.Sdk;
 /// </remarks>
 internal sealed class LeakGuardTestAssemblyRunner : XunitTestAssemblyRunner
 {
-    public LeakGuardTestAssemblyRunner(ITestAssembly testAssembly, IEnumerable<IXunitTestCase> testCases, IMessageSink diagnosticMessageSink,
-        IMessageSink executionMessageSink, ITestFrameworkExecutionOptions executionOptions)
-        : base(testAssembly, testCases, diagnosticMessageSink, executionMessageSink, executionOptions)
-    {
-    }
+    public LeakGuardTestAssemblyRunner(
+        ITestAssembly testAssembly,
+        IEnumerable<IXunitTestCase> testCases,
+        IMessageSink diagnosticMessageSink,
+        IMessageSink executionMessageSink,
+        ITestFrameworkExecutionOptions executionOptions
+    )
+        : base(testAssembly, testCases, diagnosticMessageSink, executionMessageSink, executionOptions) { }
 
     protected override async Task<RunSummary> RunTestCollectionsAsync(IMessageBus messageBus, CancellationTokenSource cancellationTokenSource)
     {
@@ -36,8 +39,13 @@ internal sealed class LeakGuardTestAssemblyRunner : XunitTestAssemblyRunner
 
             if (leakTests.Count > 0 && !cancellationTokenSource.IsCancellationRequested)
             {
-                DiagnosticMessageSink.OnMessage(new DiagnosticMessage(
-                    "LeakGuard: running {0} leak test case(s) alone, one at a time, after {1} other test case(s).", leakTests.Count, ordinary.Count));
+                DiagnosticMessageSink.OnMessage(
+                    new DiagnosticMessage(
+                        "LeakGuard: running {0} leak test case(s) alone, one at a time, after {1} other test case(s).",
+                        leakTests.Count,
+                        ordinary.Count
+                    )
+                );
                 TestCases = leakTests;
                 foreach (var (collection, testCases) in OrderTestCollections())
                 {

@@ -8,12 +8,14 @@ namespace LeakGuard.Xunit.Sdk;
 internal sealed class LeakGuardTestFrameworkExecutor : XunitTestFrameworkExecutor
 {
     public LeakGuardTestFrameworkExecutor(AssemblyName assemblyName, ISourceInformationProvider sourceInformationProvider, IMessageSink diagnosticMessageSink)
-        : base(assemblyName, sourceInformationProvider, diagnosticMessageSink)
-    {
-    }
+        : base(assemblyName, sourceInformationProvider, diagnosticMessageSink) { }
 
     // async void as in xUnit's executor: RunTests returns at once; completion is reported by ITestAssemblyFinished.
-    protected override async void RunTestCases(IEnumerable<IXunitTestCase> testCases, IMessageSink executionMessageSink, ITestFrameworkExecutionOptions executionOptions)
+    protected override async void RunTestCases(
+        IEnumerable<IXunitTestCase> testCases,
+        IMessageSink executionMessageSink,
+        ITestFrameworkExecutionOptions executionOptions
+    )
     {
         using var assemblyRunner = new LeakGuardTestAssemblyRunner(TestAssembly, testCases, DiagnosticMessageSink, executionMessageSink, executionOptions);
         await assemblyRunner.RunAsync();

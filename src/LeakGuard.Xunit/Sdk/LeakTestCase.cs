@@ -15,12 +15,16 @@ public sealed class LeakTestCase : XunitTestCase, ILeakTestCase
     /// <summary>Called by the de-serializer; not meant to be called from code.</summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
     [Obsolete("Called by the de-serializer; should only be called by deriving classes for de-serialization purposes")]
-    public LeakTestCase()
-    {
-    }
+    public LeakTestCase() { }
 
-    internal LeakTestCase(IMessageSink diagnosticMessageSink, TestMethodDisplay defaultMethodDisplay,
-        TestMethodDisplayOptions defaultMethodDisplayOptions, ITestMethod testMethod, NoLeakSettings settings, object[]? testMethodArguments = null)
+    internal LeakTestCase(
+        IMessageSink diagnosticMessageSink,
+        TestMethodDisplay defaultMethodDisplay,
+        TestMethodDisplayOptions defaultMethodDisplayOptions,
+        ITestMethod testMethod,
+        NoLeakSettings settings,
+        object[]? testMethodArguments = null
+    )
         : base(diagnosticMessageSink, defaultMethodDisplay, defaultMethodDisplayOptions, testMethod, testMethodArguments)
     {
         Settings = settings;
@@ -32,9 +36,23 @@ public sealed class LeakTestCase : XunitTestCase, ILeakTestCase
     internal NoLeakSettings Settings { get; private set; } = NoLeakSettings.Default;
 
     /// <inheritdoc/>
-    public override Task<RunSummary> RunAsync(IMessageSink diagnosticMessageSink, IMessageBus messageBus, object[] constructorArguments,
-        ExceptionAggregator aggregator, CancellationTokenSource cancellationTokenSource) =>
-        new LeakTestCaseRunner(this, DisplayName, SkipReason, constructorArguments, TestMethodArguments, messageBus, aggregator, cancellationTokenSource).RunAsync();
+    public override Task<RunSummary> RunAsync(
+        IMessageSink diagnosticMessageSink,
+        IMessageBus messageBus,
+        object[] constructorArguments,
+        ExceptionAggregator aggregator,
+        CancellationTokenSource cancellationTokenSource
+    ) =>
+        new LeakTestCaseRunner(
+            this,
+            DisplayName,
+            SkipReason,
+            constructorArguments,
+            TestMethodArguments,
+            messageBus,
+            aggregator,
+            cancellationTokenSource
+        ).RunAsync();
 
     /// <inheritdoc/>
     public override void Serialize(IXunitSerializationInfo data)

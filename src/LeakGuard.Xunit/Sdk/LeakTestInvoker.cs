@@ -20,11 +20,19 @@ namespace LeakGuard.Xunit.Sdk;
 /// </remarks>
 internal sealed class LeakTestInvoker : XunitTestInvoker
 {
-    public LeakTestInvoker(ITest test, IMessageBus messageBus, Type testClass, object[] constructorArguments, MethodInfo testMethod, object[] testMethodArguments,
-        IReadOnlyList<BeforeAfterTestAttribute> beforeAfterAttributes, ExceptionAggregator aggregator, CancellationTokenSource cancellationTokenSource)
+    public LeakTestInvoker(
+        ITest test,
+        IMessageBus messageBus,
+        Type testClass,
+        object[] constructorArguments,
+        MethodInfo testMethod,
+        object[] testMethodArguments,
+        IReadOnlyList<BeforeAfterTestAttribute> beforeAfterAttributes,
+        ExceptionAggregator aggregator,
+        CancellationTokenSource cancellationTokenSource
+    )
         : base(test, messageBus, testClass, constructorArguments, testMethod, testMethodArguments, beforeAfterAttributes, aggregator, cancellationTokenSource)
-    {
-    }
+    { }
 
     /// <summary>The report of the leak run, once it has completed; null when the run threw.</summary>
     public LeakReport? Report { get; private set; }
@@ -49,7 +57,8 @@ internal sealed class LeakTestInvoker : XunitTestInvoker
         if (shape == TestMethodShape.AsyncVoid)
         {
             throw new InvalidOperationException(
-                $"LeakGuard cannot run '{method.DeclaringType?.FullName}.{method.Name}': it is async void, so an iteration cannot be awaited before the next starts. Return Task or ValueTask instead.");
+                $"LeakGuard cannot run '{method.DeclaringType?.FullName}.{method.Name}': it is async void, so an iteration cannot be awaited before the next starts. Return Task or ValueTask instead."
+            );
         }
 
         if (TestCase is not ILeakTestCase leakTestCase)
@@ -61,7 +70,11 @@ internal sealed class LeakTestInvoker : XunitTestInvoker
         {
             TestMethodShape.Task => await LeakTest.RunAsync(() => ToTask(Invoke(method, instance, arguments), method), options, cancellationToken),
             TestMethodShape.ValueTask => await LeakTest.RunAsync(() => (ValueTask)Invoke(method, instance, arguments)!, options, cancellationToken),
-            TestMethodShape.GenericValueTask => await LeakTest.RunAsync(() => GenericValueTaskAsTask(Invoke(method, instance, arguments)!, method), options, cancellationToken),
+            TestMethodShape.GenericValueTask => await LeakTest.RunAsync(
+                () => GenericValueTaskAsTask(Invoke(method, instance, arguments)!, method),
+                options,
+                cancellationToken
+            ),
             _ => LeakTest.Run(() => Invoke(method, instance, arguments), options),
         };
 
@@ -74,13 +87,15 @@ internal sealed class LeakTestInvoker : XunitTestInvoker
     private static object? Invoke(MethodInfo method, object? instance, object?[] arguments) =>
         method.Invoke(instance, BindingFlags.DoNotWrapExceptions, binder: null, arguments, CultureInfo.InvariantCulture);
 
-    private static Task ToTask(object? result, MethodInfo method) => result switch
-    {
-        Task { Status: TaskStatus.Created } => throw new InvalidOperationException(
-            $"'{method.DeclaringType?.FullName}.{method.Name}' returned a Task that was not started; tasks must be started before being returned."),
-        Task task => task,
-        _ => throw new InvalidOperationException($"'{method.DeclaringType?.FullName}.{method.Name}' returned null instead of a Task."),
-    };
+    private static Task ToTask(object? result, MethodInfo method) =>
+        result switch
+        {
+            Task { Status: TaskStatus.Created } => throw new InvalidOperationException(
+                $"'{method.DeclaringType?.FullName}.{method.Name}' returned a Task that was not started; tasks must be started before being returned."
+            ),
+            Task task => task,
+            _ => throw new InvalidOperationException($"'{method.DeclaringType?.FullName}.{method.Name}' returned null instead of a Task."),
+        };
 
     private static Task GenericValueTaskAsTask(object boxedValueTask, MethodInfo method)
     {
@@ -98,9 +113,17 @@ internal sealed class LeakTestInvoker : XunitTestInvoker
             arguments = [Array.CreateInstance(parameters[0].ParameterType.GetElementType()!, 0)];
         if (arguments.Length != parameters.Length)
         {
-            throw new InvalidOperationException(string.Format(CultureInfo.InvariantCulture,
-                "The test method expected {0} parameter value{1}, but {2} parameter value{3} {4} provided.",
-                parameters.Length, parameters.Length == 1 ? "" : "s", arguments.Length, arguments.Length == 1 ? "" : "s", arguments.Length == 1 ? "was" : "were"));
+            throw new InvalidOperationException(
+                string.Format(
+                    CultureInfo.InvariantCulture,
+                    "The test method expected {0} parameter value{1}, but {2} parameter value{3} {4} provided.",
+                    parameters.Length,
+                    parameters.Length == 1 ? "" : "s",
+                    arguments.Length,
+                    arguments.Length == 1 ? "" : "s",
+                    arguments.Length == 1 ? "was" : "were"
+                )
+            );
         }
         return arguments;
     }

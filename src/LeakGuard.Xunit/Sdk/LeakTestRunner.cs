@@ -11,18 +11,46 @@ namespace LeakGuard.Xunit.Sdk;
 /// </summary>
 internal sealed class LeakTestRunner : XunitTestRunner
 {
-    public LeakTestRunner(ITest test, IMessageBus messageBus, Type testClass, object[] constructorArguments, MethodInfo testMethod, object[] testMethodArguments,
-        string skipReason, IReadOnlyList<BeforeAfterTestAttribute> beforeAfterAttributes, ExceptionAggregator aggregator, CancellationTokenSource cancellationTokenSource)
-        : base(test, messageBus, testClass, constructorArguments, testMethod, testMethodArguments, skipReason, beforeAfterAttributes, aggregator, cancellationTokenSource)
-    {
-    }
+    public LeakTestRunner(
+        ITest test,
+        IMessageBus messageBus,
+        Type testClass,
+        object[] constructorArguments,
+        MethodInfo testMethod,
+        object[] testMethodArguments,
+        string skipReason,
+        IReadOnlyList<BeforeAfterTestAttribute> beforeAfterAttributes,
+        ExceptionAggregator aggregator,
+        CancellationTokenSource cancellationTokenSource
+    )
+        : base(
+            test,
+            messageBus,
+            testClass,
+            constructorArguments,
+            testMethod,
+            testMethodArguments,
+            skipReason,
+            beforeAfterAttributes,
+            aggregator,
+            cancellationTokenSource
+        ) { }
 
     private LeakTestInvoker? _invoker;
 
     protected override Task<decimal> InvokeTestMethodAsync(ExceptionAggregator aggregator)
     {
-        _invoker = new LeakTestInvoker(Test, MessageBus, TestClass, ConstructorArguments, TestMethod, TestMethodArguments, BeforeAfterAttributes, aggregator,
-            CancellationTokenSource);
+        _invoker = new LeakTestInvoker(
+            Test,
+            MessageBus,
+            TestClass,
+            ConstructorArguments,
+            TestMethod,
+            TestMethodArguments,
+            BeforeAfterAttributes,
+            aggregator,
+            CancellationTokenSource
+        );
         return _invoker.RunAsync();
     }
 

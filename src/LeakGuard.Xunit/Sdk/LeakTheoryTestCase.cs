@@ -15,12 +15,15 @@ public sealed class LeakTheoryTestCase : XunitTheoryTestCase, ILeakTestCase
     /// <summary>Called by the de-serializer; not meant to be called from code.</summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
     [Obsolete("Called by the de-serializer; should only be called by deriving classes for de-serialization purposes")]
-    public LeakTheoryTestCase()
-    {
-    }
+    public LeakTheoryTestCase() { }
 
-    internal LeakTheoryTestCase(IMessageSink diagnosticMessageSink, TestMethodDisplay defaultMethodDisplay,
-        TestMethodDisplayOptions defaultMethodDisplayOptions, ITestMethod testMethod, NoLeakSettings settings)
+    internal LeakTheoryTestCase(
+        IMessageSink diagnosticMessageSink,
+        TestMethodDisplay defaultMethodDisplay,
+        TestMethodDisplayOptions defaultMethodDisplayOptions,
+        ITestMethod testMethod,
+        NoLeakSettings settings
+    )
         : base(diagnosticMessageSink, defaultMethodDisplay, defaultMethodDisplayOptions, testMethod)
     {
         Settings = settings;
@@ -32,9 +35,23 @@ public sealed class LeakTheoryTestCase : XunitTheoryTestCase, ILeakTestCase
     internal NoLeakSettings Settings { get; private set; } = NoLeakSettings.Default;
 
     /// <inheritdoc/>
-    public override Task<RunSummary> RunAsync(IMessageSink diagnosticMessageSink, IMessageBus messageBus, object[] constructorArguments,
-        ExceptionAggregator aggregator, CancellationTokenSource cancellationTokenSource) =>
-        new LeakTheoryTestCaseRunner(this, DisplayName, SkipReason, constructorArguments, diagnosticMessageSink, messageBus, aggregator, cancellationTokenSource).RunAsync();
+    public override Task<RunSummary> RunAsync(
+        IMessageSink diagnosticMessageSink,
+        IMessageBus messageBus,
+        object[] constructorArguments,
+        ExceptionAggregator aggregator,
+        CancellationTokenSource cancellationTokenSource
+    ) =>
+        new LeakTheoryTestCaseRunner(
+            this,
+            DisplayName,
+            SkipReason,
+            constructorArguments,
+            diagnosticMessageSink,
+            messageBus,
+            aggregator,
+            cancellationTokenSource
+        ).RunAsync();
 
     /// <inheritdoc/>
     public override void Serialize(IXunitSerializationInfo data)

@@ -16,12 +16,15 @@ public sealed class NoLeakDiscoverer : FactDiscoverer
     /// <summary>Creates the discoverer.</summary>
     /// <param name="diagnosticMessageSink">Where xUnit's diagnostic messages go.</param>
     public NoLeakDiscoverer(IMessageSink diagnosticMessageSink)
-        : base(diagnosticMessageSink)
-    {
-    }
+        : base(diagnosticMessageSink) { }
 
     /// <inheritdoc/>
     protected override IXunitTestCase CreateTestCase(ITestFrameworkDiscoveryOptions discoveryOptions, ITestMethod testMethod, IAttributeInfo factAttribute) =>
-        new LeakTestCase(DiagnosticMessageSink, discoveryOptions.MethodDisplayOrDefault(), discoveryOptions.MethodDisplayOptionsOrDefault(),
-            testMethod, NoLeakSettings.FromAttribute(factAttribute));
+        new LeakTestCase(
+            DiagnosticMessageSink,
+            discoveryOptions.MethodDisplayOrDefault(),
+            discoveryOptions.MethodDisplayOptionsOrDefault(),
+            testMethod,
+            NoLeakSettings.FromAttribute(factAttribute)
+        );
 }

@@ -84,21 +84,22 @@ internal sealed record NoLeakSettings
 
     /// <summary>The engine options; not validated here (the engine validates when the run starts).</summary>
     /// <param name="timeoutMilliseconds">The test's <c>Timeout</c> in milliseconds; 0 means no limit.</param>
-    public LeakOptions ToOptions(int timeoutMilliseconds) => new()
-    {
-        Iterations = Iterations,
-        WarmupIterations = WarmupIterations,
-        MaxIterations = MaxIterations == 0 ? null : MaxIterations,
-        MaxManagedBytesPerIteration = MaxManagedBytesPerIteration,
-        MaxNativeBytesPerIteration = MaxNativeBytesPerIteration,
-        MaxHandlesPerIteration = MaxHandlesPerIteration,
-        MaxThreadsPerIteration = MaxThreadsPerIteration,
-        Timeout = timeoutMilliseconds == 0 ? null : TimeSpan.FromMilliseconds(timeoutMilliseconds),
-        ConfidenceLevel = ConfidenceLevel,
-        CaptureHeapSummary = CaptureHeapSummary,
-        TopTypes = TopTypes,
-        SnapshotDirectory = SnapshotDirectory,
-    };
+    public LeakOptions ToOptions(int timeoutMilliseconds) =>
+        new()
+        {
+            Iterations = Iterations,
+            WarmupIterations = WarmupIterations,
+            MaxIterations = MaxIterations == 0 ? null : MaxIterations,
+            MaxManagedBytesPerIteration = MaxManagedBytesPerIteration,
+            MaxNativeBytesPerIteration = MaxNativeBytesPerIteration,
+            MaxHandlesPerIteration = MaxHandlesPerIteration,
+            MaxThreadsPerIteration = MaxThreadsPerIteration,
+            Timeout = timeoutMilliseconds == 0 ? null : TimeSpan.FromMilliseconds(timeoutMilliseconds),
+            ConfidenceLevel = ConfidenceLevel,
+            CaptureHeapSummary = CaptureHeapSummary,
+            TopTypes = TopTypes,
+            SnapshotDirectory = SnapshotDirectory,
+        };
 
     public void Serialize(IXunitSerializationInfo data)
     {
@@ -115,20 +116,21 @@ internal sealed record NoLeakSettings
         data.AddValue(Key(nameof(SnapshotDirectory)), SnapshotDirectory, typeof(string));
     }
 
-    public static NoLeakSettings Deserialize(IXunitSerializationInfo data) => new()
-    {
-        Iterations = data.GetValue<int>(Key(nameof(Iterations))),
-        WarmupIterations = data.GetValue<int>(Key(nameof(WarmupIterations))),
-        MaxIterations = data.GetValue<int>(Key(nameof(MaxIterations))),
-        MaxManagedBytesPerIteration = data.GetValue<double>(Key(nameof(MaxManagedBytesPerIteration))),
-        MaxNativeBytesPerIteration = data.GetValue<double>(Key(nameof(MaxNativeBytesPerIteration))),
-        MaxHandlesPerIteration = data.GetValue<double>(Key(nameof(MaxHandlesPerIteration))),
-        MaxThreadsPerIteration = data.GetValue<double>(Key(nameof(MaxThreadsPerIteration))),
-        ConfidenceLevel = data.GetValue<double>(Key(nameof(ConfidenceLevel))),
-        CaptureHeapSummary = data.GetValue<bool>(Key(nameof(CaptureHeapSummary))),
-        TopTypes = data.GetValue<int>(Key(nameof(TopTypes))),
-        SnapshotDirectory = data.GetValue<string?>(Key(nameof(SnapshotDirectory))),
-    };
+    public static NoLeakSettings Deserialize(IXunitSerializationInfo data) =>
+        new()
+        {
+            Iterations = data.GetValue<int>(Key(nameof(Iterations))),
+            WarmupIterations = data.GetValue<int>(Key(nameof(WarmupIterations))),
+            MaxIterations = data.GetValue<int>(Key(nameof(MaxIterations))),
+            MaxManagedBytesPerIteration = data.GetValue<double>(Key(nameof(MaxManagedBytesPerIteration))),
+            MaxNativeBytesPerIteration = data.GetValue<double>(Key(nameof(MaxNativeBytesPerIteration))),
+            MaxHandlesPerIteration = data.GetValue<double>(Key(nameof(MaxHandlesPerIteration))),
+            MaxThreadsPerIteration = data.GetValue<double>(Key(nameof(MaxThreadsPerIteration))),
+            ConfidenceLevel = data.GetValue<double>(Key(nameof(ConfidenceLevel))),
+            CaptureHeapSummary = data.GetValue<bool>(Key(nameof(CaptureHeapSummary))),
+            TopTypes = data.GetValue<int>(Key(nameof(TopTypes))),
+            SnapshotDirectory = data.GetValue<string?>(Key(nameof(SnapshotDirectory))),
+        };
 
     /// <summary>Prefixed so that no key collides with the ones of <c>XunitTestCase</c> (e.g. <c>Timeout</c>).</summary>
     private static string Key(string property) => "LeakGuard." + property;

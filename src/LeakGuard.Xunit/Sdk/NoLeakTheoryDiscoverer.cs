@@ -16,23 +16,39 @@ public sealed class NoLeakTheoryDiscoverer : TheoryDiscoverer
     /// <summary>Creates the discoverer.</summary>
     /// <param name="diagnosticMessageSink">Where xUnit's diagnostic messages go.</param>
     public NoLeakTheoryDiscoverer(IMessageSink diagnosticMessageSink)
-        : base(diagnosticMessageSink)
-    {
-    }
+        : base(diagnosticMessageSink) { }
 
     /// <inheritdoc/>
-    protected override IEnumerable<IXunitTestCase> CreateTestCasesForDataRow(ITestFrameworkDiscoveryOptions discoveryOptions, ITestMethod testMethod,
-        IAttributeInfo theoryAttribute, object[] dataRow) =>
-    [
-        new LeakTestCase(DiagnosticMessageSink, discoveryOptions.MethodDisplayOrDefault(), discoveryOptions.MethodDisplayOptionsOrDefault(),
-            testMethod, NoLeakSettings.FromAttribute(theoryAttribute), dataRow),
-    ];
+    protected override IEnumerable<IXunitTestCase> CreateTestCasesForDataRow(
+        ITestFrameworkDiscoveryOptions discoveryOptions,
+        ITestMethod testMethod,
+        IAttributeInfo theoryAttribute,
+        object[] dataRow
+    ) =>
+        [
+            new LeakTestCase(
+                DiagnosticMessageSink,
+                discoveryOptions.MethodDisplayOrDefault(),
+                discoveryOptions.MethodDisplayOptionsOrDefault(),
+                testMethod,
+                NoLeakSettings.FromAttribute(theoryAttribute),
+                dataRow
+            ),
+        ];
 
     /// <inheritdoc/>
-    protected override IEnumerable<IXunitTestCase> CreateTestCasesForTheory(ITestFrameworkDiscoveryOptions discoveryOptions, ITestMethod testMethod,
-        IAttributeInfo theoryAttribute) =>
-    [
-        new LeakTheoryTestCase(DiagnosticMessageSink, discoveryOptions.MethodDisplayOrDefault(), discoveryOptions.MethodDisplayOptionsOrDefault(),
-            testMethod, NoLeakSettings.FromAttribute(theoryAttribute)),
-    ];
+    protected override IEnumerable<IXunitTestCase> CreateTestCasesForTheory(
+        ITestFrameworkDiscoveryOptions discoveryOptions,
+        ITestMethod testMethod,
+        IAttributeInfo theoryAttribute
+    ) =>
+        [
+            new LeakTheoryTestCase(
+                DiagnosticMessageSink,
+                discoveryOptions.MethodDisplayOrDefault(),
+                discoveryOptions.MethodDisplayOptionsOrDefault(),
+                testMethod,
+                NoLeakSettings.FromAttribute(theoryAttribute)
+            ),
+        ];
 }

@@ -23,7 +23,14 @@ internal enum RoundOutcome
 /// <param name="Run">Fit over every sample of the run up to the end of the round (raw samples).</param>
 /// <param name="Evidence">The fit the outcome rests on (one of the above, or a fit of the jump-neutralized series).</param>
 /// <param name="IsolatedReleases">Isolated drops in the run so far that the neutralized view set aside.</param>
-internal readonly record struct RoundClassification(RoundOutcome Outcome, SlopeEstimate Whole, SlopeEstimate Tail, SlopeEstimate Run, SlopeEstimate Evidence, int IsolatedReleases);
+internal readonly record struct RoundClassification(
+    RoundOutcome Outcome,
+    SlopeEstimate Whole,
+    SlopeEstimate Tail,
+    SlopeEstimate Run,
+    SlopeEstimate Evidence,
+    int IsolatedReleases
+);
 
 /// <summary>
 /// Classifies one round of samples against a budget.
@@ -50,7 +57,13 @@ internal static class GrowthClassifier
     public const int MaxIsolatedReleases = 2;
 
     /// <summary>Classifies a run of one round: samples every <paramref name="iterationsPerSample"/> iterations.</summary>
-    public static RoundClassification Classify(ReadOnlySpan<double> round, double iterationsPerSample, double budget, double confidenceLevel, double jumpFloor = double.PositiveInfinity)
+    public static RoundClassification Classify(
+        ReadOnlySpan<double> round,
+        double iterationsPerSample,
+        double budget,
+        double confidenceLevel,
+        double jumpFloor = double.PositiveInfinity
+    )
     {
         var iterations = new double[round.Length];
         for (var i = 0; i < iterations.Length; i++)
@@ -65,7 +78,14 @@ internal static class GrowthClassifier
     /// <param name="budget">Budget per iteration.</param>
     /// <param name="confidenceLevel">Two-sided confidence level.</param>
     /// <param name="jumpFloor">Smallest increment (in the metric's unit) that can count as an isolated jump.</param>
-    public static RoundClassification Classify(ReadOnlySpan<double> iterations, ReadOnlySpan<double> values, int roundStart, double budget, double confidenceLevel, double jumpFloor = double.PositiveInfinity)
+    public static RoundClassification Classify(
+        ReadOnlySpan<double> iterations,
+        ReadOnlySpan<double> values,
+        int roundStart,
+        double budget,
+        double confidenceLevel,
+        double jumpFloor = double.PositiveInfinity
+    )
     {
         var roundIterations = iterations[roundStart..];
         var tailStart = (values.Length - roundStart) / 2;
@@ -155,7 +175,12 @@ internal static class GrowthClassifier
     /// <param name="values">The samples.</param>
     /// <param name="disturbed">For each sample after the first: whether the interval that ends at it was disturbed.</param>
     /// <param name="setAside">How many intervals were set aside.</param>
-    internal static double[] SetAsideDisturbedIntervals(ReadOnlySpan<double> iterations, ReadOnlySpan<double> values, ReadOnlySpan<bool> disturbed, out int setAside)
+    internal static double[] SetAsideDisturbedIntervals(
+        ReadOnlySpan<double> iterations,
+        ReadOnlySpan<double> values,
+        ReadOnlySpan<bool> disturbed,
+        out int setAside
+    )
     {
         setAside = 0;
         var result = values.ToArray();

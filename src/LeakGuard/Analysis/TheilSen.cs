@@ -49,8 +49,8 @@ internal static class TheilSen
         var variance = MannKendallVariance(y.AsSpan(0, n));
         var z = Normal.Quantile(0.5 + confidenceLevel / 2);
         var c = z * Math.Sqrt(variance);
-        var lowerRank = (int)Math.Floor((pairs - c) / 2);          // 1-based rank
-        var upperRank = (int)Math.Ceiling((pairs + c) / 2) + 1;    // 1-based rank
+        var lowerRank = (int)Math.Floor((pairs - c) / 2); // 1-based rank
+        var upperRank = (int)Math.Ceiling((pairs + c) / 2) + 1; // 1-based rank
         var lower = slopes[Math.Clamp(lowerRank - 1, 0, pairs - 1)];
         var upper = slopes[Math.Clamp(upperRank - 1, 0, pairs - 1)];
         return new SlopeEstimate(median, Math.Min(lower, median), Math.Max(upper, median), confidenceLevel, n);
@@ -111,9 +111,25 @@ internal static class Normal
     {
         if (p <= 0 || p >= 1)
             throw new ArgumentOutOfRangeException(nameof(p), p, "Probability must be in (0, 1).");
-        ReadOnlySpan<double> a = [-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02, 1.383577518672690e+02, -3.066479806614716e+01, 2.506628277459239e+00];
+        ReadOnlySpan<double> a =
+        [
+            -3.969683028665376e+01,
+            2.209460984245205e+02,
+            -2.759285104469687e+02,
+            1.383577518672690e+02,
+            -3.066479806614716e+01,
+            2.506628277459239e+00,
+        ];
         ReadOnlySpan<double> b = [-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02, 6.680131188771972e+01, -1.328068155288572e+01];
-        ReadOnlySpan<double> c = [-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00, -2.549732539343734e+00, 4.374664141464968e+00, 2.938163982698783e+00];
+        ReadOnlySpan<double> c =
+        [
+            -7.784894002430293e-03,
+            -3.223964580411365e-01,
+            -2.400758277161838e+00,
+            -2.549732539343734e+00,
+            4.374664141464968e+00,
+            2.938163982698783e+00,
+        ];
         ReadOnlySpan<double> d = [7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00, 3.754408661907416e+00];
         const double low = 0.02425;
         if (p < low)

@@ -136,14 +136,15 @@ public sealed record LeakOptions
     /// <param name="metric">The metric.</param>
     /// <returns>Bytes per iteration for the heaps, handles or threads per iteration otherwise.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="metric"/> is not a defined <see cref="LeakMetric"/>.</exception>
-    public double GetBudget(LeakMetric metric) => metric switch
-    {
-        LeakMetric.ManagedHeap => MaxManagedBytesPerIteration,
-        LeakMetric.NativeHeap => MaxNativeBytesPerIteration,
-        LeakMetric.Handles => MaxHandlesPerIteration,
-        LeakMetric.Threads => MaxThreadsPerIteration,
-        _ => throw new ArgumentOutOfRangeException(nameof(metric), metric, "Unknown metric."),
-    };
+    public double GetBudget(LeakMetric metric) =>
+        metric switch
+        {
+            LeakMetric.ManagedHeap => MaxManagedBytesPerIteration,
+            LeakMetric.NativeHeap => MaxNativeBytesPerIteration,
+            LeakMetric.Handles => MaxHandlesPerIteration,
+            LeakMetric.Threads => MaxThreadsPerIteration,
+            _ => throw new ArgumentOutOfRangeException(nameof(metric), metric, "Unknown metric."),
+        };
 
     private static void CheckBudget(string name, double value)
     {
@@ -154,10 +155,11 @@ public sealed record LeakOptions
     private static ArgumentOutOfRangeException Invalid(string property, object value, string rule) =>
         new(property, value, $"LeakOptions.{property} {rule}, but was {Format(value)}.");
 
-    private static string Format(object value) => value switch
-    {
-        double d => d.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
-        IFormattable f => f.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
-        _ => value.ToString() ?? "null",
-    };
+    private static string Format(object value) =>
+        value switch
+        {
+            double d => d.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+            IFormattable f => f.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
+            _ => value.ToString() ?? "null",
+        };
 }

@@ -77,9 +77,7 @@ internal static class HeapSummarizer
         {
             Directory.CreateDirectory(directory);
             // A dump holds everything in memory, secrets included: create it readable by the owner only.
-            using (File.Create(path))
-            {
-            }
+            using (File.Create(path)) { }
             if (!OperatingSystem.IsWindows())
                 File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
             new DiagnosticsClient(Environment.ProcessId).WriteDump(DumpType.WithHeap, path, logDumpGeneration: false);
@@ -106,12 +104,8 @@ internal static class HeapSummarizer
         {
             File.Delete(path);
         }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
     }
 }
 
@@ -142,7 +136,8 @@ internal sealed class HeapHistogram
         if (!heap.CanWalkHeap)
             throw new InvalidOperationException("the heap in the dump cannot be walked");
         var byMethodTable = new Dictionary<ulong, (ClrType Type, long Count, long Bytes)>();
-        long total = 0, objects = 0;
+        long total = 0,
+            objects = 0;
         foreach (var obj in heap.EnumerateObjects())
         {
             if (!obj.IsValid || obj.IsFree || obj.Type is not { } type)
@@ -215,7 +210,10 @@ internal sealed class HeapHistogram
     }
 
     private static bool IsFramework(string name) =>
-        name.StartsWith("System.", StringComparison.Ordinal) || name.StartsWith("Microsoft.", StringComparison.Ordinal)
-        || name.StartsWith("Internal.", StringComparison.Ordinal) || name.StartsWith("Interop", StringComparison.Ordinal)
-        || name == "System" || !name.Contains('.');
+        name.StartsWith("System.", StringComparison.Ordinal)
+        || name.StartsWith("Microsoft.", StringComparison.Ordinal)
+        || name.StartsWith("Internal.", StringComparison.Ordinal)
+        || name.StartsWith("Interop", StringComparison.Ordinal)
+        || name == "System"
+        || !name.Contains('.');
 }

@@ -9,7 +9,16 @@ namespace LeakGuard;
 /// </summary>
 public sealed class LeakReport
 {
-    internal LeakReport(LeakOptions options, IReadOnlyList<MetricReport> metrics, int warmupIterations, int iterations, int rounds, TimeSpan elapsed, HeapSummary? heapSummary, string? heapSummaryUnavailableReason)
+    internal LeakReport(
+        LeakOptions options,
+        IReadOnlyList<MetricReport> metrics,
+        int warmupIterations,
+        int iterations,
+        int rounds,
+        TimeSpan elapsed,
+        HeapSummary? heapSummary,
+        string? heapSummaryUnavailableReason
+    )
     {
         Options = options;
         Metrics = metrics;
@@ -76,14 +85,21 @@ public sealed class LeakReport
         if (HeapSummary is { } heap)
         {
             text.AppendLine();
-            text.AppendLine(CultureInfo.InvariantCulture, $"Heap summary (ClrMD, {heap.SnapshotCount} heap snapshots over {heap.IterationsBetweenSnapshots} iterations; types that grew in every interval, application types first):");
+            text.AppendLine(
+                CultureInfo.InvariantCulture,
+                $"Heap summary (ClrMD, {heap.SnapshotCount} heap snapshots over {heap.IterationsBetweenSnapshots} iterations; types that grew in every interval, application types first):"
+            );
             if (heap.Types.Count == 0)
-                text.AppendLine("  no type grew in every interval (the growth may be in objects that are replaced rather than added, or outside the managed heap).");
+                text.AppendLine(
+                    "  no type grew in every interval (the growth may be in objects that are replaced rather than added, or outside the managed heap)."
+                );
             text.AppendLine("  instances/iteration   bytes/iteration   type");
             foreach (var type in heap.Types)
             {
-                text.AppendLine(CultureInfo.InvariantCulture,
-                    $"  {Signed(type.InstancesPerIteration),19}   {Signed(type.BytesPerIteration) + " B",15}   {type.TypeName}   ({type.CountBefore:#,0} → {type.CountAfter:#,0} instances, {type.BytesBefore:#,0} → {type.BytesAfter:#,0} B)");
+                text.AppendLine(
+                    CultureInfo.InvariantCulture,
+                    $"  {Signed(type.InstancesPerIteration), 19}   {Signed(type.BytesPerIteration) + " B", 15}   {type.TypeName}   ({type.CountBefore:#,0} → {type.CountAfter:#,0} instances, {type.BytesBefore:#,0} → {type.BytesAfter:#,0} B)"
+                );
             }
         }
         else if (HeapSummaryUnavailableReason is { } why)
@@ -93,19 +109,23 @@ public sealed class LeakReport
         }
 
         text.AppendLine();
-        text.AppendLine(CultureInfo.InvariantCulture,
-            $"Metrics (warmup {WarmupIterations} iterations, then {Iterations} iterations in {Rounds} {(Rounds == 1 ? "round" : "rounds")}, {Elapsed.TotalSeconds:0.0} s):");
+        text.AppendLine(
+            CultureInfo.InvariantCulture,
+            $"Metrics (warmup {WarmupIterations} iterations, then {Iterations} iterations in {Rounds} {(Rounds == 1 ? "round" : "rounds")}, {Elapsed.TotalSeconds:0.0} s):"
+        );
         foreach (var metric in Metrics)
         {
             if (!metric.IsMeasured)
             {
                 var why = metric.Source == "not measured on this platform" ? "" : $" ({metric.Source})";
-                text.AppendLine(CultureInfo.InvariantCulture, $"  {metric.Name,-14} not measured on this platform{why}");
+                text.AppendLine(CultureInfo.InvariantCulture, $"  {metric.Name, -14} not measured on this platform{why}");
                 continue;
             }
             var verdict = metric.Verdict == MetricVerdict.Leak ? "LEAK" : metric.Verdict.ToString().ToLowerInvariant();
-            text.AppendLine(CultureInfo.InvariantCulture,
-                $"  {metric.Name,-14} {verdict,-12} {metric.FormatRate(metric.Slope.PerIteration)} ({MetricReport.Percent(metric.Slope.ConfidenceLevel)} CI {MetricReport.FormatNumber(metric.Slope.LowerBound)}–{MetricReport.FormatNumber(metric.Slope.UpperBound)}), budget {metric.FormatRate(metric.BudgetPerIteration)}; {metric.Reason} [{metric.Source}]");
+            text.AppendLine(
+                CultureInfo.InvariantCulture,
+                $"  {metric.Name, -14} {verdict, -12} {metric.FormatRate(metric.Slope.PerIteration)} ({MetricReport.Percent(metric.Slope.ConfidenceLevel)} CI {MetricReport.FormatNumber(metric.Slope.LowerBound)}–{MetricReport.FormatNumber(metric.Slope.UpperBound)}), budget {metric.FormatRate(metric.BudgetPerIteration)}; {metric.Reason} [{metric.Source}]"
+            );
         }
         return text.ToString();
     }

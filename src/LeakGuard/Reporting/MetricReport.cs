@@ -5,7 +5,15 @@ namespace LeakGuard;
 /// <summary>The samples, the fitted slope and the verdict of one metric in a <see cref="LeakReport"/>.</summary>
 public sealed class MetricReport
 {
-    internal MetricReport(LeakMetric metric, string source, IReadOnlyList<LeakSample> samples, SlopeEstimate slope, double budget, MetricVerdict verdict, string reason)
+    internal MetricReport(
+        LeakMetric metric,
+        string source,
+        IReadOnlyList<LeakSample> samples,
+        SlopeEstimate slope,
+        double budget,
+        MetricVerdict verdict,
+        string reason
+    )
     {
         Metric = metric;
         Source = source;
@@ -63,8 +71,10 @@ public sealed class MetricReport
         if (!IsMeasured)
             return Source == "not measured on this platform" ? $"{Name}: not measured on this platform" : $"{Name}: not measured on this platform ({Source})";
         var iterations = Samples.Count == 0 ? 0 : Samples[^1].Iteration;
-        return string.Create(CultureInfo.InvariantCulture,
-            $"{Name} grew {FormatRate(Slope.PerIteration)} ({Percent(Slope.ConfidenceLevel)} CI {FormatNumber(Slope.LowerBound)}–{FormatNumber(Slope.UpperBound)}) over {iterations} iterations; budget {FormatRate(BudgetPerIteration)}");
+        return string.Create(
+            CultureInfo.InvariantCulture,
+            $"{Name} grew {FormatRate(Slope.PerIteration)} ({Percent(Slope.ConfidenceLevel)} CI {FormatNumber(Slope.LowerBound)}–{FormatNumber(Slope.UpperBound)}) over {iterations} iterations; budget {FormatRate(BudgetPerIteration)}"
+        );
     }
 
     internal string FormatRate(double perIteration) => $"{FormatNumber(perIteration)} {Unit}/iteration";
@@ -74,24 +84,30 @@ public sealed class MetricReport
     internal static string FormatNumber(double value)
     {
         var abs = Math.Abs(value);
-        var format = abs >= 100 ? "#,0" : abs >= 10 ? "0.0" : abs == 0 ? "0" : "0.00";
+        var format =
+            abs >= 100 ? "#,0"
+            : abs >= 10 ? "0.0"
+            : abs == 0 ? "0"
+            : "0.00";
         return value.ToString(format, CultureInfo.InvariantCulture);
     }
 
-    internal static string GetName(LeakMetric metric) => metric switch
-    {
-        LeakMetric.ManagedHeap => "managed heap",
-        LeakMetric.NativeHeap => "native memory",
-        LeakMetric.Handles => "handles",
-        LeakMetric.Threads => "threads",
-        _ => metric.ToString(),
-    };
+    internal static string GetName(LeakMetric metric) =>
+        metric switch
+        {
+            LeakMetric.ManagedHeap => "managed heap",
+            LeakMetric.NativeHeap => "native memory",
+            LeakMetric.Handles => "handles",
+            LeakMetric.Threads => "threads",
+            _ => metric.ToString(),
+        };
 
-    internal static string GetUnit(LeakMetric metric) => metric switch
-    {
-        LeakMetric.ManagedHeap or LeakMetric.NativeHeap => "B",
-        LeakMetric.Handles => "handles",
-        LeakMetric.Threads => "threads",
-        _ => "",
-    };
+    internal static string GetUnit(LeakMetric metric) =>
+        metric switch
+        {
+            LeakMetric.ManagedHeap or LeakMetric.NativeHeap => "B",
+            LeakMetric.Handles => "handles",
+            LeakMetric.Threads => "threads",
+            _ => "",
+        };
 }

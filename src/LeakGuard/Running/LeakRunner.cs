@@ -21,21 +21,23 @@ namespace LeakGuard.Running;
 internal sealed class LeakRunner
 {
     /// <summary>Total growth after which a metric still growing is called a leak without further extension.</summary>
-    internal static double GrowthCap(LeakMetric metric) => metric switch
-    {
-        LeakMetric.ManagedHeap or LeakMetric.NativeHeap => 256.0 * 1024 * 1024,
-        LeakMetric.Handles => 256,
-        LeakMetric.Threads => 128,
-        _ => double.PositiveInfinity,
-    };
+    internal static double GrowthCap(LeakMetric metric) =>
+        metric switch
+        {
+            LeakMetric.ManagedHeap or LeakMetric.NativeHeap => 256.0 * 1024 * 1024,
+            LeakMetric.Handles => 256,
+            LeakMetric.Threads => 128,
+            _ => double.PositiveInfinity,
+        };
 
     /// <summary>Smallest sample-to-sample jump that can be set aside as another component's activity (see <see cref="GrowthClassifier"/>).</summary>
-    internal static double JumpFloor(LeakMetric metric) => metric switch
-    {
-        LeakMetric.ManagedHeap or LeakMetric.NativeHeap => 2048,
-        LeakMetric.Handles or LeakMetric.Threads => 2,
-        _ => double.PositiveInfinity,
-    };
+    internal static double JumpFloor(LeakMetric metric) =>
+        metric switch
+        {
+            LeakMetric.ManagedHeap or LeakMetric.NativeHeap => 2048,
+            LeakMetric.Handles or LeakMetric.Threads => 2,
+            _ => double.PositiveInfinity,
+        };
 
     /// <summary>Largest ratio of a growing round's per-iteration rate to the previous round's that counts as halving.</summary>
     internal const double GrowthRateTracking = 0.65;
@@ -144,7 +146,13 @@ internal sealed class LeakRunner
                 if (!state.Open)
                     continue;
                 var classification = GrowthClassifier.Classify(
-                    _iterations.AsSpan(0, _count), JudgedValues(m, out var jitIntervals), roundStart, _options.GetBudget(_probes[m].Metric), _options.ConfidenceLevel, JumpFloor(_probes[m].Metric));
+                    _iterations.AsSpan(0, _count),
+                    JudgedValues(m, out var jitIntervals),
+                    roundStart,
+                    _options.GetBudget(_probes[m].Metric),
+                    _options.ConfidenceLevel,
+                    JumpFloor(_probes[m].Metric)
+                );
                 state.JitIntervalsSetAside = jitIntervals;
                 state.Last = classification;
                 switch (classification.Outcome)
@@ -153,9 +161,10 @@ internal sealed class LeakRunner
                         state.Open = false;
                         state.Decisive = classification.Evidence;
                         state.Verdict = state.EverGrew ? MetricVerdict.Plateau : MetricVerdict.Pass;
-                        state.Reason = state.EverGrew
-                            ? $"grew at first, then stayed within budget over iterations {_iterations[roundStart]:0}–{_iteration} (a plateau)"
-                            : round == 0 ? "no growth over budget" : $"no growth over budget over iterations {_iterations[roundStart]:0}–{_iteration}";
+                        state.Reason =
+                            state.EverGrew ? $"grew at first, then stayed within budget over iterations {_iterations[roundStart]:0}–{_iteration} (a plateau)"
+                            : round == 0 ? "no growth over budget"
+                            : $"no growth over budget over iterations {_iterations[roundStart]:0}–{_iteration}";
                         break;
                     case RoundOutcome.Plateau:
                         state.EverGrew = true;
@@ -178,10 +187,17 @@ internal sealed class LeakRunner
                             state.Open = false;
                             state.Decisive = classification.Evidence;
                             state.Verdict = MetricVerdict.Leak;
-                            state.Reason = (isLastRound
-                                ? $"kept growing through {_iteration} iterations and did not level off"
-                                : $"kept growing and passed the growth cap of {MetricReport.FormatNumber(GrowthCap(_probes[m].Metric))} {MetricReport.GetUnit(_probes[m].Metric)} by iteration {_iteration}")
-                                + (classification.IsolatedReleases > 0 ? $" ({classification.IsolatedReleases} isolated release(s) elsewhere in the process set aside)" : "")
+                            state.Reason =
+                                (
+                                    isLastRound
+                                        ? $"kept growing through {_iteration} iterations and did not level off"
+                                        : $"kept growing and passed the growth cap of {MetricReport.FormatNumber(GrowthCap(_probes[m].Metric))} {MetricReport.GetUnit(_probes[m].Metric)} by iteration {_iteration}"
+                                )
+                                + (
+                                    classification.IsolatedReleases > 0
+                                        ? $" ({classification.IsolatedReleases} isolated release(s) elsewhere in the process set aside)"
+                                        : ""
+                                )
                                 + (state.JitIntervalsSetAside > 0 ? $" ({state.JitIntervalsSetAside} interval(s) with JIT compilation set aside)" : "");
                         }
                         break;
@@ -191,7 +207,8 @@ internal sealed class LeakRunner
                             state.Open = false;
                             state.Decisive = classification.Whole;
                             state.Verdict = MetricVerdict.Inconclusive;
-                            state.Reason = $"the estimate stayed over budget but its confidence interval reached the budget through {_iteration} iterations; not called a leak";
+                            state.Reason =
+                                $"the estimate stayed over budget but its confidence interval reached the budget through {_iteration} iterations; not called a leak";
                         }
                         break;
                 }
@@ -227,7 +244,8 @@ internal sealed class LeakRunner
                 var unit = MetricReport.GetUnit(_probes[m].Metric);
                 var rates = string.Join(", ", state.GrowthRates.Take(state.GrowingRounds).Select(r => MetricReport.FormatNumber(r)));
                 state.Verdict = MetricVerdict.Inconclusive;
-                state.Reason = $"grew, but its rate halved every time the iterations per sample doubled ({rates} {unit}/iteration): growth that follows time or garbage collections, not iterations; not called a leak";
+                state.Reason =
+                    $"grew, but its rate halved every time the iterations per sample doubled ({rates} {unit}/iteration): growth that follows time or garbage collections, not iterations; not called a leak";
             }
         }
 
@@ -362,7 +380,8 @@ internal sealed class LeakRunner
         if (_options.Timeout is { } timeout && timeout != Timeout.InfiniteTimeSpan && _clock.Elapsed > timeout)
         {
             throw new TimeoutException(
-                $"The leak run exceeded its Timeout of {timeout.TotalSeconds:0.###} s after {_iteration} measured iterations ({_options.WarmupIterations} warmup). Raise LeakOptions.Timeout, or lower Iterations or MaxIterations.");
+                $"The leak run exceeded its Timeout of {timeout.TotalSeconds:0.###} s after {_iteration} measured iterations ({_options.WarmupIterations} warmup). Raise LeakOptions.Timeout, or lower Iterations or MaxIterations."
+            );
         }
     }
 

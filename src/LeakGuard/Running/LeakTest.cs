@@ -30,7 +30,17 @@ public static class LeakTest
     public static LeakReport Run(Action operation, LeakOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(operation);
-        var run = LeakRunner.RunAsync([MethodImpl(MethodImplOptions.AggressiveOptimization)] () => { operation(); return default; }, options, synchronous: true, CancellationToken.None);
+        var run = LeakRunner.RunAsync(
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            () =>
+            {
+                operation();
+                return default;
+            },
+            options,
+            synchronous: true,
+            CancellationToken.None
+        );
         return run.GetAwaiter().GetResult();
     }
 
@@ -47,7 +57,13 @@ public static class LeakTest
     public static Task<LeakReport> RunAsync(Func<Task> operation, LeakOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(operation);
-        return LeakRunner.RunAsync([MethodImpl(MethodImplOptions.AggressiveOptimization)] () => new ValueTask(operation()), options, synchronous: false, cancellationToken);
+        return LeakRunner.RunAsync(
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            () => new ValueTask(operation()),
+            options,
+            synchronous: false,
+            cancellationToken
+        );
     }
 
     /// <summary>Runs an asynchronous operation returning <see cref="ValueTask"/> and returns the report.</summary>

@@ -11,14 +11,32 @@ internal static unsafe class NativeMethods
     [StructLayout(LayoutKind.Sequential)]
     internal struct MallInfo2
     {
-        public nuint Arena, Ordblks, Smblks, Hblks, Hblkhd, Usmblks, Fsmblks, Uordblks, Fordblks, Keepcost;
+        public nuint Arena,
+            Ordblks,
+            Smblks,
+            Hblks,
+            Hblkhd,
+            Usmblks,
+            Fsmblks,
+            Uordblks,
+            Fordblks,
+            Keepcost;
     }
 
     /// <summary>glibc's older <c>struct mallinfo</c>: ten <c>int</c> fields that wrap above 2 GiB.</summary>
     [StructLayout(LayoutKind.Sequential)]
     internal struct MallInfo
     {
-        public int Arena, Ordblks, Smblks, Hblks, Hblkhd, Usmblks, Fsmblks, Uordblks, Fordblks, Keepcost;
+        public int Arena,
+            Ordblks,
+            Smblks,
+            Hblks,
+            Hblkhd,
+            Usmblks,
+            Fsmblks,
+            Uordblks,
+            Fordblks,
+            Keepcost;
     }
 
     [DllImport("libc", EntryPoint = "opendir", SetLastError = true)]
@@ -48,7 +66,10 @@ internal static unsafe class NativeMethods
     internal struct HeapSummaryInfo
     {
         public uint Cb;
-        public nuint CbAllocated, CbCommitted, CbReserved, CbMaxReserve;
+        public nuint CbAllocated,
+            CbCommitted,
+            CbReserved,
+            CbMaxReserve;
     }
 
     [DllImport("kernel32.dll", SetLastError = true)]
@@ -69,7 +90,9 @@ internal static unsafe class NativeMethods
     internal struct MallocStatistics
     {
         public uint BlocksInUse;
-        public nuint SizeInUse, MaxSizeInUse, SizeAllocated;
+        public nuint SizeInUse,
+            MaxSizeInUse,
+            SizeAllocated;
     }
 
     [DllImport("libSystem.dylib", EntryPoint = "malloc_zone_statistics")]
@@ -80,7 +103,7 @@ internal static unsafe class NativeMethods
 
     internal const int ProcPidListFds = 1;
     internal const int ProcPidTaskInfo = 4;
-    internal const int ProcFdInfoSize = 8;      // struct proc_fdinfo { int32 fd; uint32 type; }
-    internal const int ProcTaskInfoSize = 96;   // struct proc_taskinfo
+    internal const int ProcFdInfoSize = 8; // struct proc_fdinfo { int32 fd; uint32 type; }
+    internal const int ProcTaskInfoSize = 96; // struct proc_taskinfo
     internal const int ProcTaskInfoThreadNumOffset = 84; // int32 pti_threadnum
 }

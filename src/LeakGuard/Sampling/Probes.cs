@@ -23,13 +23,7 @@ internal abstract class MetricProbe
     public abstract double Read();
 
     /// <summary>The probes for this platform, one per <see cref="LeakMetric"/>, in enum order.</summary>
-    public static MetricProbe[] CreateAll() =>
-    [
-        new ManagedHeapProbe(),
-        NativeHeapProbe.Create(),
-        HandleProbe.Create(),
-        ThreadProbe.Create(),
-    ];
+    public static MetricProbe[] CreateAll() => [new ManagedHeapProbe(), NativeHeapProbe.Create(), HandleProbe.Create(), ThreadProbe.Create()];
 }
 
 /// <summary>
@@ -63,6 +57,7 @@ internal sealed class UnmeasuredProbe(LeakMetric metric, string reason) : Metric
     public override LeakMetric Metric => metric;
     public override string Source => reason;
     public override bool IsMeasured => false;
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override double Read() => double.NaN;
 }
@@ -103,6 +98,7 @@ internal abstract unsafe class NativeHeapProbe : MetricProbe
     private sealed class Mallinfo2Probe(nint function) : NativeHeapProbe
     {
         public override string Source => "glibc mallinfo2: uordblks + hblkhd";
+
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public override double Read()
         {
@@ -114,6 +110,7 @@ internal abstract unsafe class NativeHeapProbe : MetricProbe
     private sealed class MallinfoProbe(nint function) : NativeHeapProbe
     {
         public override string Source => "glibc mallinfo: uordblks + hblkhd (32-bit counters)";
+
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public override double Read()
         {
@@ -126,6 +123,7 @@ internal abstract unsafe class NativeHeapProbe : MetricProbe
     private sealed class RssAnonProbe : NativeHeapProbe
     {
         public override string Source => "/proc/self/status RssAnon minus GC committed bytes (no mallinfo2: page-granular, noisier)";
+
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public override double Read()
         {
@@ -137,6 +135,7 @@ internal abstract unsafe class NativeHeapProbe : MetricProbe
     private sealed class WindowsHeapProbe : NativeHeapProbe
     {
         public override string Source => "Windows HeapSummary over GetProcessHeaps: cbAllocated";
+
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public override double Read()
         {
@@ -158,6 +157,7 @@ internal abstract unsafe class NativeHeapProbe : MetricProbe
     private sealed class MacMallocZoneProbe : NativeHeapProbe
     {
         public override string Source => "macOS malloc_zone_statistics (all zones): size_in_use";
+
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public override double Read()
         {
@@ -187,6 +187,7 @@ internal abstract unsafe class HandleProbe : MetricProbe
     private sealed class ProcFdProbe : HandleProbe
     {
         public override string Source => "entries of /proc/self/fd";
+
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public override double Read() => ProcFs.CountEntries("/proc/self/fd");
     }
@@ -194,14 +195,15 @@ internal abstract unsafe class HandleProbe : MetricProbe
     private sealed class WindowsHandleProbe : HandleProbe
     {
         public override string Source => "Windows GetProcessHandleCount";
+
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public override double Read() =>
-            NativeMethods.GetProcessHandleCount(NativeMethods.GetCurrentProcess(), out var count) != 0 ? count : double.NaN;
+        public override double Read() => NativeMethods.GetProcessHandleCount(NativeMethods.GetCurrentProcess(), out var count) != 0 ? count : double.NaN;
     }
 
     private sealed class MacFdProbe : HandleProbe
     {
         public override string Source => "macOS proc_pidinfo(PROC_PIDLISTFDS)";
+
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public override double Read()
         {
@@ -240,6 +242,7 @@ internal abstract unsafe class ThreadProbe : MetricProbe
     private sealed class ProcStatusProbe : ThreadProbe
     {
         public override string Source => "/proc/self/status Threads";
+
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public override double Read() => ProcFs.ReadStatusField("Threads:");
     }
@@ -247,6 +250,7 @@ internal abstract unsafe class ThreadProbe : MetricProbe
     private sealed class MacTaskInfoProbe : ThreadProbe
     {
         public override string Source => "macOS proc_pidinfo(PROC_PIDTASKINFO): pti_threadnum";
+
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public override double Read()
         {
@@ -259,6 +263,7 @@ internal abstract unsafe class ThreadProbe : MetricProbe
     private sealed class ProcessThreadsProbe : ThreadProbe
     {
         public override string Source => "Process.Threads.Count";
+
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public override double Read()
         {
@@ -313,7 +318,10 @@ internal static unsafe class ProcFs
         var buffer = stackalloc byte[Size];
         var path = stackalloc byte[32];
         ToNullTerminated("/proc/self/status", path, 32);
-        var fd = NativeMethods.Open(path, 0 /* O_RDONLY */);
+        var fd = NativeMethods.Open(
+            path,
+            0 /* O_RDONLY */
+        );
         if (fd < 0)
             return -1;
         long length = 0;

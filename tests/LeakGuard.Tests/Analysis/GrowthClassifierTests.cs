@@ -6,32 +6,25 @@ namespace LeakGuard.Tests.Analysis;
 
 public class GrowthClassifierTests
 {
-    private static RoundOutcome Classify(double[] series, double budget = 0) =>
-        GrowthClassifier.Classify(series, 1, budget, 0.95).Outcome;
+    private static RoundOutcome Classify(double[] series, double budget = 0) => GrowthClassifier.Classify(series, 1, budget, 0.95).Outcome;
 
     [Fact]
-    public void Linear_growth_over_budget_is_growing() =>
-        Classify(Series.Linear(51, 0, 24)).ShouldBe(RoundOutcome.Growing);
+    public void Linear_growth_over_budget_is_growing() => Classify(Series.Linear(51, 0, 24)).ShouldBe(RoundOutcome.Growing);
 
     [Fact]
-    public void Linear_growth_under_budget_is_within_budget() =>
-        Classify(Series.Linear(51, 0, 24), budget: 32).ShouldBe(RoundOutcome.WithinBudget);
+    public void Linear_growth_under_budget_is_within_budget() => Classify(Series.Linear(51, 0, 24), budget: 32).ShouldBe(RoundOutcome.WithinBudget);
 
     [Fact]
-    public void Growth_just_over_budget_is_growing() =>
-        Classify(Series.Linear(51, 0, 24), budget: 23).ShouldBe(RoundOutcome.Growing);
+    public void Growth_just_over_budget_is_growing() => Classify(Series.Linear(51, 0, 24), budget: 23).ShouldBe(RoundOutcome.Growing);
 
     [Fact]
-    public void Slow_staircase_leak_is_growing() =>
-        Classify(Series.Staircase(51, 24, 4)).ShouldBe(RoundOutcome.Growing);
+    public void Slow_staircase_leak_is_growing() => Classify(Series.Staircase(51, 24, 4)).ShouldBe(RoundOutcome.Growing);
 
     [Fact]
-    public void Flat_series_is_within_budget() =>
-        Classify(new double[51]).ShouldBe(RoundOutcome.WithinBudget);
+    public void Flat_series_is_within_budget() => Classify(new double[51]).ShouldBe(RoundOutcome.WithinBudget);
 
     [Fact]
-    public void Growth_that_levels_off_in_the_first_half_is_a_plateau() =>
-        Classify(Series.Plateau(51, 100, levelAt: 15)).ShouldBe(RoundOutcome.Plateau);
+    public void Growth_that_levels_off_in_the_first_half_is_a_plateau() => Classify(Series.Plateau(51, 100, levelAt: 15)).ShouldBe(RoundOutcome.Plateau);
 
     [Fact]
     public void A_single_step_is_never_called_growing()
@@ -47,8 +40,7 @@ public class GrowthClassifierTests
     [InlineData(13)]
     [InlineData(14)]
     [InlineData(15)]
-    public void Noise_is_never_called_growing(int seed) =>
-        Classify(Series.Noise(51, amplitude: 2000, seed)).ShouldNotBe(RoundOutcome.Growing);
+    public void Noise_is_never_called_growing(int seed) => Classify(Series.Noise(51, amplitude: 2000, seed)).ShouldNotBe(RoundOutcome.Growing);
 
     [Fact]
     public void A_leak_under_heavy_noise_is_still_caught()
@@ -115,8 +107,7 @@ public class GrowthClassifierJumpTests
     }
 
     [Fact]
-    public void A_clean_series_with_one_release_is_within_budget() =>
-        Classify(Series.Step(51, 20, -65536)).ShouldBe(RoundOutcome.WithinBudget);
+    public void A_clean_series_with_one_release_is_within_budget() => Classify(Series.Step(51, 20, -65536)).ShouldBe(RoundOutcome.WithinBudget);
 
     [Fact]
     public void A_clean_series_with_an_object_appearing_and_disappearing_is_not_growing()

@@ -23,20 +23,65 @@ public class LeakOptionsTests
         Should.NotThrow(options.Validate);
     }
 
-    public static TheoryData<LeakOptions, string, string> InvalidOptions => new()
-    {
-        { new LeakOptions { Iterations = 0 }, "Iterations", "0" },
-        { new LeakOptions { Iterations = -5 }, "Iterations", "-5" },
-        { new LeakOptions { WarmupIterations = -1 }, "WarmupIterations", "-1" },
-        { new LeakOptions { Iterations = 50, MaxIterations = 10 }, "MaxIterations", "10" },
-        { new LeakOptions { MaxManagedBytesPerIteration = -1 }, "MaxManagedBytesPerIteration", "-1" },
-        { new LeakOptions { MaxNativeBytesPerIteration = double.NaN }, "MaxNativeBytesPerIteration", "NaN" },
-        { new LeakOptions { MaxHandlesPerIteration = -0.5 }, "MaxHandlesPerIteration", "-0.5" },
-        { new LeakOptions { MaxThreadsPerIteration = -2 }, "MaxThreadsPerIteration", "-2" },
-        { new LeakOptions { Timeout = TimeSpan.Zero }, "Timeout", "00:00:00" },
-        { new LeakOptions { ConfidenceLevel = 1.5 }, "ConfidenceLevel", "1.5" },
-        { new LeakOptions { TopTypes = 0 }, "TopTypes", "0" },
-    };
+    public static TheoryData<LeakOptions, string, string> InvalidOptions =>
+        new()
+        {
+            {
+                new LeakOptions { Iterations = 0 },
+                "Iterations",
+                "0"
+            },
+            {
+                new LeakOptions { Iterations = -5 },
+                "Iterations",
+                "-5"
+            },
+            {
+                new LeakOptions { WarmupIterations = -1 },
+                "WarmupIterations",
+                "-1"
+            },
+            {
+                new LeakOptions { Iterations = 50, MaxIterations = 10 },
+                "MaxIterations",
+                "10"
+            },
+            {
+                new LeakOptions { MaxManagedBytesPerIteration = -1 },
+                "MaxManagedBytesPerIteration",
+                "-1"
+            },
+            {
+                new LeakOptions { MaxNativeBytesPerIteration = double.NaN },
+                "MaxNativeBytesPerIteration",
+                "NaN"
+            },
+            {
+                new LeakOptions { MaxHandlesPerIteration = -0.5 },
+                "MaxHandlesPerIteration",
+                "-0.5"
+            },
+            {
+                new LeakOptions { MaxThreadsPerIteration = -2 },
+                "MaxThreadsPerIteration",
+                "-2"
+            },
+            {
+                new LeakOptions { Timeout = TimeSpan.Zero },
+                "Timeout",
+                "00:00:00"
+            },
+            {
+                new LeakOptions { ConfidenceLevel = 1.5 },
+                "ConfidenceLevel",
+                "1.5"
+            },
+            {
+                new LeakOptions { TopTypes = 0 },
+                "TopTypes",
+                "0"
+            },
+        };
 
     [Theory]
     [MemberData(nameof(InvalidOptions))]
@@ -62,7 +107,13 @@ public class LeakOptionsTests
     [Fact]
     public void Budgets_are_looked_up_per_metric()
     {
-        var options = new LeakOptions { MaxManagedBytesPerIteration = 1, MaxNativeBytesPerIteration = 2, MaxHandlesPerIteration = 3, MaxThreadsPerIteration = 4 };
+        var options = new LeakOptions
+        {
+            MaxManagedBytesPerIteration = 1,
+            MaxNativeBytesPerIteration = 2,
+            MaxHandlesPerIteration = 3,
+            MaxThreadsPerIteration = 4,
+        };
 
         options.GetBudget(LeakMetric.ManagedHeap).ShouldBe(1);
         options.GetBudget(LeakMetric.NativeHeap).ShouldBe(2);

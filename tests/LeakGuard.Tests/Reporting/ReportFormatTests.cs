@@ -9,28 +9,65 @@ public class ReportFormatTests
     private static IReadOnlyList<LeakSample> Linear(int iterations, double start, double slope) =>
         Enumerable.Range(0, 51).Select(i => new LeakSample(i * iterations / 50, start + slope * i * iterations / 50)).ToArray();
 
-    private static MetricReport Metric(LeakMetric metric, string source, MetricVerdict verdict, double slope, double lower, double upper, string reason, double budget = 0, int iterations = 750) =>
-        new(metric, source, Linear(iterations, 1_000_000, slope), new SlopeEstimate(slope, lower, upper, 0.95, 51), budget, verdict, reason);
+    private static MetricReport Metric(
+        LeakMetric metric,
+        string source,
+        MetricVerdict verdict,
+        double slope,
+        double lower,
+        double upper,
+        string reason,
+        double budget = 0,
+        int iterations = 750
+    ) => new(metric, source, Linear(iterations, 1_000_000, slope), new SlopeEstimate(slope, lower, upper, 0.95, 51), budget, verdict, reason);
 
-    private static LeakReport ManagedLeak(HeapSummary? summary, string? unavailable) => new(
-        LeakOptions.Default,
-        [
-            Metric(LeakMetric.ManagedHeap, "GC.GetGCMemoryInfo after full blocking compacting GC + finalizers + GC: size after minus fragmentation", MetricVerdict.Leak, 312, 300, 330, "kept growing through 750 iterations and did not level off"),
-            Metric(LeakMetric.NativeHeap, "glibc mallinfo2: uordblks + hblkhd", MetricVerdict.Plateau, 0, 0, 0, "grew at first, then stayed within budget over iterations 50–150 (a plateau)"),
-            Metric(LeakMetric.Handles, "entries of /proc/self/fd", MetricVerdict.Pass, 0, 0, 0, "no growth over budget"),
-            Metric(LeakMetric.Threads, "/proc/self/status Threads", MetricVerdict.Pass, 0, 0, 0.02, "no growth over budget"),
-        ],
-        warmupIterations: 5, iterations: 750, rounds: 4, elapsed: TimeSpan.FromSeconds(2.345), summary, unavailable);
+    private static LeakReport ManagedLeak(HeapSummary? summary, string? unavailable) =>
+        new(
+            LeakOptions.Default,
+            [
+                Metric(
+                    LeakMetric.ManagedHeap,
+                    "GC.GetGCMemoryInfo after full blocking compacting GC + finalizers + GC: size after minus fragmentation",
+                    MetricVerdict.Leak,
+                    312,
+                    300,
+                    330,
+                    "kept growing through 750 iterations and did not level off"
+                ),
+                Metric(
+                    LeakMetric.NativeHeap,
+                    "glibc mallinfo2: uordblks + hblkhd",
+                    MetricVerdict.Plateau,
+                    0,
+                    0,
+                    0,
+                    "grew at first, then stayed within budget over iterations 50–150 (a plateau)"
+                ),
+                Metric(LeakMetric.Handles, "entries of /proc/self/fd", MetricVerdict.Pass, 0, 0, 0, "no growth over budget"),
+                Metric(LeakMetric.Threads, "/proc/self/status Threads", MetricVerdict.Pass, 0, 0, 0.02, "no growth over budget"),
+            ],
+            warmupIterations: 5,
+            iterations: 750,
+            rounds: 4,
+            elapsed: TimeSpan.FromSeconds(2.345),
+            summary,
+            unavailable
+        );
 
     [Fact]
     public void Leak_report_with_heap_summary()
     {
-        var summary = new HeapSummary(50,
-        [
-            new TypeGrowth("Contoso.Trading.LeakyPriceSubscriber", 755, 805, 18_120, 19_320, 50),
-            new TypeGrowth("System.EventHandler<Contoso.Trading.PriceChangedEventArgs>", 756, 806, 48_384, 51_584, 50),
-            new TypeGrowth("System.Byte[]", 33, 33, 143_450, 146_650, 50),
-        ], 10_000_000, 10_015_600, TimeSpan.FromSeconds(1.5));
+        var summary = new HeapSummary(
+            50,
+            [
+                new TypeGrowth("Contoso.Trading.LeakyPriceSubscriber", 755, 805, 18_120, 19_320, 50),
+                new TypeGrowth("System.EventHandler<Contoso.Trading.PriceChangedEventArgs>", 756, 806, 48_384, 51_584, 50),
+                new TypeGrowth("System.Byte[]", 33, 33, 143_450, 146_650, 50),
+            ],
+            10_000_000,
+            10_015_600,
+            TimeSpan.FromSeconds(1.5)
+        );
 
         Approvals.Verify(ManagedLeak(summary, null).ToString(), nameof(ReportFormatTests));
     }
@@ -38,7 +75,10 @@ public class ReportFormatTests
     [Fact]
     public void Leak_report_when_the_heap_summary_is_unavailable()
     {
-        var report = ManagedLeak(null, "a heap snapshot could not be taken: writing a dump to '/readonly' failed (UnauthorizedAccessException: Access to the path is denied.).");
+        var report = ManagedLeak(
+            null,
+            "a heap snapshot could not be taken: writing a dump to '/readonly' failed (UnauthorizedAccessException: Access to the path is denied.)."
+        );
 
         Approvals.Verify(report.ToString(), nameof(ReportFormatTests));
     }
@@ -46,13 +86,58 @@ public class ReportFormatTests
     [Fact]
     public void Native_handle_and_thread_leaks_are_named_in_those_words()
     {
-        var report = new LeakReport(LeakOptions.Default,
-        [
-            Metric(LeakMetric.ManagedHeap, "GC.GetGCMemoryInfo after full blocking compacting GC + finalizers + GC: size after minus fragmentation", MetricVerdict.Pass, 0, 0, 0, "no growth over budget", iterations: 50),
-            Metric(LeakMetric.NativeHeap, "glibc mallinfo2: uordblks + hblkhd", MetricVerdict.Leak, 1040, 1040, 1041, "kept growing through 350 iterations and did not level off", budget: 512, iterations: 350),
-            Metric(LeakMetric.Handles, "entries of /proc/self/fd", MetricVerdict.Leak, 1, 1, 1, "kept growing and passed the growth cap of 256 handles by iteration 350", iterations: 350),
-            Metric(LeakMetric.Threads, "/proc/self/status Threads", MetricVerdict.Leak, 1, 1, 1, "kept growing through 350 iterations; the run stopped there because handles passed its growth cap", iterations: 350),
-        ], 5, 350, 3, TimeSpan.FromSeconds(0.9), null, null);
+        var report = new LeakReport(
+            LeakOptions.Default,
+            [
+                Metric(
+                    LeakMetric.ManagedHeap,
+                    "GC.GetGCMemoryInfo after full blocking compacting GC + finalizers + GC: size after minus fragmentation",
+                    MetricVerdict.Pass,
+                    0,
+                    0,
+                    0,
+                    "no growth over budget",
+                    iterations: 50
+                ),
+                Metric(
+                    LeakMetric.NativeHeap,
+                    "glibc mallinfo2: uordblks + hblkhd",
+                    MetricVerdict.Leak,
+                    1040,
+                    1040,
+                    1041,
+                    "kept growing through 350 iterations and did not level off",
+                    budget: 512,
+                    iterations: 350
+                ),
+                Metric(
+                    LeakMetric.Handles,
+                    "entries of /proc/self/fd",
+                    MetricVerdict.Leak,
+                    1,
+                    1,
+                    1,
+                    "kept growing and passed the growth cap of 256 handles by iteration 350",
+                    iterations: 350
+                ),
+                Metric(
+                    LeakMetric.Threads,
+                    "/proc/self/status Threads",
+                    MetricVerdict.Leak,
+                    1,
+                    1,
+                    1,
+                    "kept growing through 350 iterations; the run stopped there because handles passed its growth cap",
+                    iterations: 350
+                ),
+            ],
+            5,
+            350,
+            3,
+            TimeSpan.FromSeconds(0.9),
+            null,
+            null
+        );
 
         var text = report.ToString();
 
@@ -65,13 +150,47 @@ public class ReportFormatTests
     [Fact]
     public void Passing_report()
     {
-        var report = new LeakReport(LeakOptions.Default,
-        [
-            Metric(LeakMetric.ManagedHeap, "GC.GetGCMemoryInfo after full blocking compacting GC + finalizers + GC: size after minus fragmentation", MetricVerdict.Pass, 0, 0, 0, "no growth over budget", iterations: 50),
-            Metric(LeakMetric.NativeHeap, "glibc mallinfo2: uordblks + hblkhd", MetricVerdict.Inconclusive, 3.5, -1, 8, "the estimate stayed over budget but its confidence interval reached the budget through 50 iterations; not called a leak", iterations: 50),
-            new MetricReport(LeakMetric.Handles, "not measured on this platform", [], SlopeEstimate.None, 0, MetricVerdict.NotMeasured, "not measured on this platform"),
-            Metric(LeakMetric.Threads, "/proc/self/status Threads", MetricVerdict.Pass, 0, 0, 0, "no growth over budget", iterations: 50),
-        ], 5, 50, 1, TimeSpan.FromSeconds(0.12), null, null);
+        var report = new LeakReport(
+            LeakOptions.Default,
+            [
+                Metric(
+                    LeakMetric.ManagedHeap,
+                    "GC.GetGCMemoryInfo after full blocking compacting GC + finalizers + GC: size after minus fragmentation",
+                    MetricVerdict.Pass,
+                    0,
+                    0,
+                    0,
+                    "no growth over budget",
+                    iterations: 50
+                ),
+                Metric(
+                    LeakMetric.NativeHeap,
+                    "glibc mallinfo2: uordblks + hblkhd",
+                    MetricVerdict.Inconclusive,
+                    3.5,
+                    -1,
+                    8,
+                    "the estimate stayed over budget but its confidence interval reached the budget through 50 iterations; not called a leak",
+                    iterations: 50
+                ),
+                new MetricReport(
+                    LeakMetric.Handles,
+                    "not measured on this platform",
+                    [],
+                    SlopeEstimate.None,
+                    0,
+                    MetricVerdict.NotMeasured,
+                    "not measured on this platform"
+                ),
+                Metric(LeakMetric.Threads, "/proc/self/status Threads", MetricVerdict.Pass, 0, 0, 0, "no growth over budget", iterations: 50),
+            ],
+            5,
+            50,
+            1,
+            TimeSpan.FromSeconds(0.12),
+            null,
+            null
+        );
 
         report.HasLeak.ShouldBeFalse();
         Approvals.Verify(report.ToString(), nameof(ReportFormatTests));

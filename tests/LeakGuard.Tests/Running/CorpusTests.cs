@@ -61,8 +61,14 @@ public class CorpusTests
     }
 
     /// <summary>Every metric's change from sample to sample, to diagnose a wrong verdict from the failure text alone.</summary>
-    private static string Increments(LeakReport report) => string.Concat(report.Metrics.Where(m => m.IsMeasured).Select(m =>
-        $"\n{m.Name} increments: {string.Join(' ', m.Samples.Skip(1).Select((s, i) => (s.Value - m.Samples[i].Value).ToString("+0;-0;0", System.Globalization.CultureInfo.InvariantCulture)))}"));
+    private static string Increments(LeakReport report) =>
+        string.Concat(
+            report
+                .Metrics.Where(m => m.IsMeasured)
+                .Select(m =>
+                    $"\n{m.Name} increments: {string.Join(' ', m.Samples.Skip(1).Select((s, i) => (s.Value - m.Samples[i].Value).ToString("+0;-0;0", System.Globalization.CultureInfo.InvariantCulture)))}"
+                )
+        );
 
     [Fact]
     public void The_corpus_has_at_least_twelve_leaking_and_twelve_clean_cases()

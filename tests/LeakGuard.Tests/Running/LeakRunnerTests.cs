@@ -10,11 +10,11 @@ public class LeakRunnerTests
     private static readonly LeakOptions NoSnapshots = new() { CaptureHeapSummary = false };
 
     [Theory]
-    [InlineData(50, null, 4)]    // 50 + 100 + 200 + 400 = 750 <= 800
-    [InlineData(50, 50, 1)]      // MaxIterations = Iterations: never extend
+    [InlineData(50, null, 4)] // 50 + 100 + 200 + 400 = 750 <= 800
+    [InlineData(50, 50, 1)] // MaxIterations = Iterations: never extend
     [InlineData(50, 149, 1)]
     [InlineData(50, 150, 2)]
-    [InlineData(10, 1000, 6)]    // 10 + 20 + 40 + 80 + 160 + 320 = 630; + 640 > 1000
+    [InlineData(10, 1000, 6)] // 10 + 20 + 40 + 80 + 160 + 320 = 630; + 640 > 1000
     public void Rounds_double_while_they_fit_into_MaxIterations(int iterations, int? max, int rounds)
     {
         LeakRunner.PlanRounds(new LeakOptions { Iterations = iterations, MaxIterations = max }).ShouldBe(rounds);
@@ -61,11 +61,16 @@ public class LeakRunnerTests
         var thrown = new InvalidOperationException("parser failed on line 3");
         var calls = 0;
 
-        var caught = Should.Throw<InvalidOperationException>(() => LeakTest.Run(() =>
-        {
-            if (++calls == 10)
-                throw thrown;
-        }, NoSnapshots));
+        var caught = Should.Throw<InvalidOperationException>(() =>
+            LeakTest.Run(
+                () =>
+                {
+                    if (++calls == 10)
+                        throw thrown;
+                },
+                NoSnapshots
+            )
+        );
 
         caught.ShouldBeSameAs(thrown);
     }
@@ -75,11 +80,16 @@ public class LeakRunnerTests
     {
         var thrown = new FormatException("bad input");
 
-        var caught = await Should.ThrowAsync<FormatException>(() => LeakTest.RunAsync(async () =>
-        {
-            await Task.Yield();
-            throw thrown;
-        }, NoSnapshots));
+        var caught = await Should.ThrowAsync<FormatException>(() =>
+            LeakTest.RunAsync(
+                async () =>
+                {
+                    await Task.Yield();
+                    throw thrown;
+                },
+                NoSnapshots
+            )
+        );
 
         caught.ShouldBeSameAs(thrown);
     }
@@ -87,8 +97,7 @@ public class LeakRunnerTests
     [Fact]
     public void A_run_past_its_timeout_throws_TimeoutException_naming_the_option()
     {
-        var error = Should.Throw<TimeoutException>(() =>
-            LeakTest.Run(() => Thread.Sleep(20), NoSnapshots with { Timeout = TimeSpan.FromMilliseconds(200) }));
+        var error = Should.Throw<TimeoutException>(() => LeakTest.Run(() => Thread.Sleep(20), NoSnapshots with { Timeout = TimeSpan.FromMilliseconds(200) }));
 
         error.Message.ShouldContain("Timeout of 0.2 s");
     }
@@ -99,12 +108,18 @@ public class LeakRunnerTests
         using var cancellation = new CancellationTokenSource();
         var calls = 0;
 
-        await Should.ThrowAsync<OperationCanceledException>(() => LeakTest.RunAsync(() =>
-        {
-            if (++calls == 7)
-                cancellation.Cancel();
-            return Task.CompletedTask;
-        }, NoSnapshots, cancellation.Token));
+        await Should.ThrowAsync<OperationCanceledException>(() =>
+            LeakTest.RunAsync(
+                () =>
+                {
+                    if (++calls == 7)
+                        cancellation.Cancel();
+                    return Task.CompletedTask;
+                },
+                NoSnapshots,
+                cancellation.Token
+            )
+        );
 
         calls.ShouldBe(7);
     }
@@ -112,8 +127,7 @@ public class LeakRunnerTests
     [Fact]
     public void AssertNoLeak_throws_LeakDetectedException_carrying_the_report()
     {
-        var error = Should.Throw<LeakDetectedException>(() =>
-            LeakTest.AssertNoLeak(StaticListLeak.Run, NoSnapshots with { MaxIterations = 50 }));
+        var error = Should.Throw<LeakDetectedException>(() => LeakTest.AssertNoLeak(StaticListLeak.Run, NoSnapshots with { MaxIterations = 50 }));
         StaticListLeak.Reset();
 
         error.Report.HasLeak.ShouldBeTrue();
@@ -156,11 +170,11 @@ public class LeakRunnerTests
 public class GrowthFollowsSamplesTests
 {
     [Theory]
-    [InlineData(new[] { 800.0, 400, 200, 100 }, true)]   // per-sample growth: halves with every doubling of the stride
+    [InlineData(new[] { 800.0, 400, 200, 100 }, true)] // per-sample growth: halves with every doubling of the stride
     [InlineData(new[] { 800.0, 410, 190 }, true)]
-    [InlineData(new[] { 24.0, 24, 24, 24 }, false)]      // a leak: the same per iteration at every stride
+    [InlineData(new[] { 24.0, 24, 24, 24 }, false)] // a leak: the same per iteration at every stride
     [InlineData(new[] { 2544.0, 497, 500, 498 }, false)] // a leak whose first round had an array doubling in it
-    [InlineData(new[] { 800.0, 400 }, false)]            // two rounds are not enough to say
+    [InlineData(new[] { 800.0, 400 }, false)] // two rounds are not enough to say
     [InlineData(new[] { 800.0, 400, 300 }, false)]
     public void Growth_follows_samples_only_when_it_halves_every_round(double[] rates, bool expected)
     {
