@@ -2,7 +2,6 @@ using System.Reflection;
 using LeakGuard.TestTargets;
 using LeakGuard.Xunit.TestData;
 using LeakGuard.Xunit.Tests.Pipeline;
-using Xunit.Abstractions;
 
 namespace LeakGuard.Xunit.Tests;
 
@@ -10,16 +9,11 @@ namespace LeakGuard.Xunit.Tests;
 /// (a) Every case of the corpus as a [NoLeak] test run through xUnit: leaking cases fail with a leak report naming
 /// their metric (and, where the heap summary is on, the leaking type); clean cases pass.
 /// </summary>
-public sealed class CorpusTests(CorpusTests.Run fixture, ITestOutputHelper output) : IClassFixture<CorpusTests.Run>
+public sealed class CorpusTests(CorpusTests.Run fixture) : IClassFixture<CorpusTests.Run>
 {
     public sealed class Run : ScenarioFixture
     {
-        private protected override Task<InProcessRun> RunAsync() =>
-            XunitPipeline.RunWithAttemptsAsync(IsExpectedVerdict, attempts: 3, typeof(CorpusScenario));
-
-        private static bool IsExpectedVerdict(TestResult result) => Corpus.Get(result.MethodName).Leaks
-            ? result.Outcome == Outcome.Failed && result.ExceptionType == Expect.LeakException
-            : result.Outcome == Outcome.Passed;
+        private protected override Task<InProcessRun> RunAsync() => XunitPipeline.RunAsync(typeof(CorpusScenario));
     }
 
     public static TheoryData<string> LeakingCases => new(Corpus.Leaking.Select(c => c.Name));
@@ -31,7 +25,7 @@ public sealed class CorpusTests(CorpusTests.Run fixture, ITestOutputHelper outpu
     public void Leaking_case_fails_with_a_report_naming_its_metric(string name)
     {
         var corpusCase = Corpus.Get(name);
-        var result = Result(name);
+        var result = fixture.Run.Single(name);
 
         result.ShouldFailWithLeak(corpusCase.LeakingMetric!.Value);
         if (CapturesHeapSummary(name) && corpusCase.ExpectedTypeInHeapSummary is { } type)
@@ -47,7 +41,7 @@ public sealed class CorpusTests(CorpusTests.Run fixture, ITestOutputHelper outpu
 
     [Theory]
     [MemberData(nameof(CleanCases))]
-    public void Clean_case_passes(string name) => Result(name).ShouldPass();
+    public void Clean_case_passes(string name) => fixture.Run.Single(name).ShouldPass();
 
     [Fact]
     public void Every_corpus_case_is_a_test_with_one_result()
@@ -62,24 +56,11 @@ public sealed class CorpusTests(CorpusTests.Run fixture, ITestOutputHelper outpu
     }
 
     [Fact]
-    public void Most_verdicts_are_right_the_first_time() =>
-        fixture.Run.Attempts.Count.ShouldBeLessThanOrEqualTo(4, string.Join(", ", fixture.Run.Attempts.Keys));
-
-    [Fact]
     public void Heap_summary_is_on_for_some_managed_leaks_and_names_their_types()
     {
         var withSummary = Corpus.Leaking.Where(c => c.ExpectedTypeInHeapSummary is not null && CapturesHeapSummary(c.Name)).ToList();
         withSummary.Count.ShouldBeGreaterThanOrEqualTo(2);
     }
 
-    private TestResult Result(string name)
-    {
-        var result = fixture.Run.Single(name);
-        if (fixture.Run.Attempts.TryGetValue(result.DisplayName, out var attempt))
-            output.WriteLine($"{name}: the verdict of attempt {attempt} counts (earlier attempts got another verdict).");
-        return result;
-    }
-
-    private static bool CapturesHeapSummary(string name) =>
-        typeof(CorpusScenario).GetMethod(name)!.GetCustomAttribute<NoLeakAttribute>()!.CaptureHeapSummary;
+    private static bool CapturesHeapSummary(string name) => typeof(CorpusScenario).GetMethod(name)!.GetCustomAttribute<NoLeakAttribute>()!.CaptureHeapSummary;
 }

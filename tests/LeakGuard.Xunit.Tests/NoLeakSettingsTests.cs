@@ -40,21 +40,23 @@ public sealed class NoLeakSettingsTests
 
         var options = NoLeakSettings.FromAttribute(Reflected(attribute)).ToOptions(attribute.Timeout);
 
-        options.ShouldBe(new LeakOptions
-        {
-            Iterations = 12,
-            WarmupIterations = 3,
-            MaxIterations = 96,
-            MaxManagedBytesPerIteration = 1.5,
-            MaxNativeBytesPerIteration = 2.5,
-            MaxHandlesPerIteration = 0.25,
-            MaxThreadsPerIteration = 0.5,
-            ConfidenceLevel = 0.99,
-            CaptureHeapSummary = false,
-            TopTypes = 4,
-            SnapshotDirectory = "/tmp/dumps",
-            Timeout = TimeSpan.FromMilliseconds(1500),
-        });
+        options.ShouldBe(
+            new LeakOptions
+            {
+                Iterations = 12,
+                WarmupIterations = 3,
+                MaxIterations = 96,
+                MaxManagedBytesPerIteration = 1.5,
+                MaxNativeBytesPerIteration = 2.5,
+                MaxHandlesPerIteration = 0.25,
+                MaxThreadsPerIteration = 0.5,
+                ConfidenceLevel = 0.99,
+                CaptureHeapSummary = false,
+                TopTypes = 4,
+                SnapshotDirectory = "/tmp/dumps",
+                Timeout = TimeSpan.FromMilliseconds(1500),
+            }
+        );
     }
 
     [Fact]
@@ -124,7 +126,6 @@ public sealed class NoLeakSettingsTests
 
         public IEnumerable<IAttributeInfo> GetCustomAttributes(string assemblyQualifiedAttributeTypeName) => [];
 
-        public TValue GetNamedArgument<TValue>(string argumentName) =>
-            values.TryGetValue(argumentName, out var value) ? (TValue)value : default!;
+        public TValue GetNamedArgument<TValue>(string argumentName) => values.TryGetValue(argumentName, out var value) ? (TValue)value : default!;
     }
 }

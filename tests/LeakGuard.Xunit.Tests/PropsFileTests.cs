@@ -14,7 +14,9 @@ public sealed class PropsFileTests
     {
         var attribute = typeof(CorpusScenario).Assembly.GetCustomAttributesData().Single(a => a.AttributeType == typeof(TestFrameworkAttribute));
 
-        attribute.ConstructorArguments.Select(a => a.Value).ShouldBe([typeof(LeakGuardTestFramework).FullName, typeof(LeakGuardTestFramework).Assembly.GetName().Name]);
+        attribute
+            .ConstructorArguments.Select(a => a.Value)
+            .ShouldBe([typeof(LeakGuardTestFramework).FullName, typeof(LeakGuardTestFramework).Assembly.GetName().Name]);
     }
 
     [Theory]
@@ -52,12 +54,14 @@ public sealed class PropsFileTests
     private static async Task<string> EvaluateAsync(string project, string query)
     {
         var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
-        using var process = Process.Start(new ProcessStartInfo(dotnet, ["msbuild", project, query, "-nologo"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = Path.GetDirectoryName(project)!,
-        })!;
+        using var process = Process.Start(
+            new ProcessStartInfo(dotnet, ["msbuild", project, query, "-nologo"])
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                WorkingDirectory = Path.GetDirectoryName(project)!,
+            }
+        )!;
         var output = await process.StandardOutput.ReadToEndAsync();
         var error = await process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();

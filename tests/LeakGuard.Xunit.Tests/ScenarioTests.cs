@@ -33,17 +33,20 @@ public sealed class InvalidOptionsTests(InvalidOptionsTests.Run fixture) : IClas
 
     [Fact]
     public void Zero_iterations_fails_naming_Iterations_and_0() =>
-        fixture.Run.Single(nameof(InvalidOptionsScenario.ZeroIterations))
+        fixture
+            .Run.Single(nameof(InvalidOptionsScenario.ZeroIterations))
             .ShouldFailWith(typeof(ArgumentOutOfRangeException), "LeakOptions.Iterations must be at least 1, but was 0.");
 
     [Fact]
     public void Negative_budget_fails_naming_the_budget_and_its_value() =>
-        fixture.Run.Single(nameof(InvalidOptionsScenario.NegativeManagedBudget))
+        fixture
+            .Run.Single(nameof(InvalidOptionsScenario.NegativeManagedBudget))
             .ShouldFailWith(typeof(ArgumentOutOfRangeException), "LeakOptions.MaxManagedBytesPerIteration must be 0 or more, but was -1.");
 
     [Fact]
     public void MaxIterations_below_Iterations_fails_naming_MaxIterations() =>
-        fixture.Run.Single(nameof(InvalidOptionsScenario.MaxIterationsBelowIterations))
+        fixture
+            .Run.Single(nameof(InvalidOptionsScenario.MaxIterationsBelowIterations))
             .ShouldFailWith(typeof(ArgumentOutOfRangeException), "LeakOptions.MaxIterations must be at least Iterations (20)");
 
     [Fact]
@@ -62,15 +65,7 @@ public sealed class AsyncTests(AsyncTests.Run fixture) : IClassFixture<AsyncTest
 {
     public sealed class Run : ScenarioFixture
     {
-        private protected override Task<InProcessRun> RunAsync() =>
-            XunitPipeline.RunWithAttemptsAsync(
-                r => r.MethodName switch
-                {
-                    nameof(AsyncScenario.TaskLeak) or nameof(AsyncScenario.ValueTaskLeak) => r.ExceptionType == Expect.LeakException,
-                    nameof(AsyncScenario.AsyncVoid) => true,
-                    _ => r.Outcome == Outcome.Passed,
-                },
-                attempts: 3, typeof(AsyncScenario));
+        private protected override Task<InProcessRun> RunAsync() => XunitPipeline.RunAsync(typeof(AsyncScenario));
     }
 
     [Fact]
@@ -101,17 +96,11 @@ public sealed class TheoryTests(TheoryTests.Run fixture) : IClassFixture<TheoryT
 {
     public sealed class Run : ScenarioFixture
     {
-        private protected override Task<InProcessRun> RunAsync() =>
-            XunitPipeline.RunWithAttemptsAsync(
-                r => r.DisplayName.Contains("True", StringComparison.Ordinal) || r.DisplayName.Contains("leaking", StringComparison.Ordinal)
-                    ? r.ExceptionType == Expect.LeakException
-                    : r.Outcome == Outcome.Passed,
-                attempts: 3, typeof(TheoryScenario));
+        private protected override Task<InProcessRun> RunAsync() => XunitPipeline.RunAsync(typeof(TheoryScenario));
     }
 
     [Fact]
-    public void Leaking_inline_row_fails() =>
-        Row(nameof(TheoryScenario.InlineRow), "leak: True").ShouldFailWithLeak(LeakMetric.ManagedHeap);
+    public void Leaking_inline_row_fails() => Row(nameof(TheoryScenario.InlineRow), "leak: True").ShouldFailWithLeak(LeakMetric.ManagedHeap);
 
     [Fact]
     public void Clean_inline_row_passes() => Row(nameof(TheoryScenario.InlineRow), "leak: False").ShouldPass();
@@ -170,7 +159,7 @@ public sealed class HeapSummaryTests
     [Fact]
     public async Task Report_names_the_leaking_type()
     {
-        var run = await XunitPipeline.RunWithAttemptsAsync(r => r.ExceptionType == Expect.LeakException, attempts: 3, typeof(HeapSummaryScenario));
+        var run = await XunitPipeline.RunAsync(typeof(HeapSummaryScenario));
 
         run.ShouldHaveOneResultPerTest(1);
         var result = run.Single(nameof(HeapSummaryScenario.LeaksWidgets));

@@ -59,8 +59,11 @@ internal static class HeapSummarizer
                 return new(null, $"the heap snapshots could not be read with ClrMD ({e.GetType().Name}: {e.Message}).");
             }
             var iterations = interval * (SnapshotCount - 1);
-            var types = HeapHistogram.Diff(histograms, iterations, options.TopTypes);
-            return new(new HeapSummary(iterations, types, histograms[0].TotalBytes, histograms[^1].TotalBytes, clock.Elapsed), null);
+            var types = HeapHistogram.Diff(histograms, iterations, options.TopTypes, out var steady);
+            return new(
+                new HeapSummary(iterations, types, histograms[0].TotalBytes, histograms[^1].TotalBytes, clock.Elapsed) { GrewInEveryInterval = steady },
+                null
+            );
         }
         finally
         {
@@ -112,7 +115,7 @@ internal static class HeapSummarizer
 /// <summary>Live objects of one heap snapshot, counted and summed per type.</summary>
 internal sealed class HeapHistogram
 {
-    private HeapHistogram(Dictionary<string, (long Count, long Bytes)> types, long totalBytes, long objects)
+    internal HeapHistogram(Dictionary<string, (long Count, long Bytes)> types, long totalBytes, long objects)
     {
         Types = types;
         TotalBytes = totalBytes;
@@ -168,13 +171,28 @@ internal sealed class HeapHistogram
     /// <param name="histograms">Two or more histograms in snapshot order.</param>
     /// <param name="iterations">Iterations from the first to the last snapshot.</param>
     /// <param name="top">How many types to return at most.</param>
-    public static IReadOnlyList<TypeGrowth> Diff(IReadOnlyList<HeapHistogram> histograms, int iterations, int top)
+    public static IReadOnlyList<TypeGrowth> Diff(IReadOnlyList<HeapHistogram> histograms, int iterations, int top) => Diff(histograms, iterations, top, out _);
+
+    /// <inheritdoc cref="Diff(IReadOnlyList{HeapHistogram}, int, int)"/>
+    /// <param name="histograms">Two or more histograms in snapshot order.</param>
+    /// <param name="iterations">Iterations from the first to the last snapshot.</param>
+    /// <param name="top">How many types to return at most.</param>
+    /// <param name="grewInEveryInterval">False when no type grew in every interval and the list holds the types that
+    /// grew from the first to the last snapshot instead (another component's churn in a common type such as
+    /// <c>System.Byte[]</c> can hide a steady growth in one interval).</param>
+    public static IReadOnlyList<TypeGrowth> Diff(IReadOnlyList<HeapHistogram> histograms, int iterations, int top, out bool grewInEveryInterval)
     {
         var first = histograms[0];
         var last = histograms[^1];
-        var growth = new List<TypeGrowth>();
+        var steady = new List<TypeGrowth>();
+        var overall = new List<TypeGrowth>();
         foreach (var (name, now) in last.Types)
         {
+            first.Types.TryGetValue(name, out var then);
+            if (now.Bytes <= then.Bytes && now.Count <= then.Count)
+                continue;
+            var growth = new TypeGrowth(name, then.Count, now.Count, then.Bytes, now.Bytes, iterations);
+            overall.Add(growth);
             var grewEveryInterval = true;
             for (var i = 1; i < histograms.Count && grewEveryInterval; i++)
             {
@@ -182,19 +200,21 @@ internal sealed class HeapHistogram
                 histograms[i].Types.TryGetValue(name, out var after);
                 grewEveryInterval = after.Bytes > before.Bytes || after.Count > before.Count;
             }
-            if (!grewEveryInterval)
-                continue;
-            first.Types.TryGetValue(name, out var then);
-            growth.Add(new TypeGrowth(name, then.Count, now.Count, then.Bytes, now.Bytes, iterations));
+            if (grewEveryInterval)
+                steady.Add(growth);
         }
-        return growth
+        grewInEveryInterval = steady.Count > 0;
+        return Rank(grewInEveryInterval ? steady : overall, top);
+    }
+
+    private static List<TypeGrowth> Rank(List<TypeGrowth> growth, int top) =>
+        growth
             .OrderBy(g => Ownership(g.TypeName))
             .ThenByDescending(g => g.BytesAfter - g.BytesBefore)
             .ThenByDescending(g => g.CountAfter - g.CountBefore)
             .ThenBy(g => g.TypeName, StringComparer.Ordinal)
             .Take(top)
             .ToList();
-    }
 
     /// <summary>
     /// 0 for an application type, 1 for a framework type over application types (e.g.

@@ -30,6 +30,12 @@ public sealed class HeapSummary
     /// <summary>Bytes of all live objects in the last snapshot.</summary>
     public long TotalBytesAfter { get; }
 
+    /// <summary>
+    /// True when <see cref="Types"/> lists types that grew in every interval between snapshots; false when none did
+    /// and it lists the types that grew from the first to the last snapshot instead.
+    /// </summary>
+    public bool GrewInEveryInterval { get; internal init; } = true;
+
     /// <summary>Wall time to take, read and diff the snapshots, iterations between them included.</summary>
     public TimeSpan Elapsed { get; }
 }

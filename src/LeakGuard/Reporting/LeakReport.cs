@@ -85,15 +85,17 @@ public sealed class LeakReport
         if (HeapSummary is { } heap)
         {
             text.AppendLine();
+            var selection = heap.GrewInEveryInterval
+                ? "types that grew in every interval"
+                : "no type grew in every interval, so: types that grew from the first to the last snapshot";
             text.AppendLine(
                 CultureInfo.InvariantCulture,
-                $"Heap summary (ClrMD, {heap.SnapshotCount} heap snapshots over {heap.IterationsBetweenSnapshots} iterations; types that grew in every interval, application types first):"
+                $"Heap summary (ClrMD, {heap.SnapshotCount} heap snapshots over {heap.IterationsBetweenSnapshots} iterations; {selection}, application types first):"
             );
             if (heap.Types.Count == 0)
-                text.AppendLine(
-                    "  no type grew in every interval (the growth may be in objects that are replaced rather than added, or outside the managed heap)."
-                );
-            text.AppendLine("  instances/iteration   bytes/iteration   type");
+                text.AppendLine("  no type grew (the growth may be in objects that are replaced rather than added, or outside the managed heap).");
+            else
+                text.AppendLine("  instances/iteration   bytes/iteration   type");
             foreach (var type in heap.Types)
             {
                 text.AppendLine(

@@ -12,7 +12,10 @@ internal static class Approvals
 {
     public static void Verify(string actual, string testClass, [CallerMemberName] string testMethod = "", [CallerFilePath] string sourceFile = "")
     {
-        var directory = Path.GetDirectoryName(sourceFile)!;
+        // Next to the test source when it is there; otherwise (a CI build maps source paths to /_/) the copy in the
+        // test's output folder.
+        var sourceDirectory = Path.GetDirectoryName(sourceFile)!;
+        var directory = Directory.Exists(sourceDirectory) ? sourceDirectory : Path.Combine(AppContext.BaseDirectory, "Reporting");
         var approved = Path.Combine(directory, $"{testClass}.{testMethod}.approved.txt");
         var received = Path.Combine(directory, $"{testClass}.{testMethod}.received.txt");
         var normalized = actual.ReplaceLineEndings("\n");

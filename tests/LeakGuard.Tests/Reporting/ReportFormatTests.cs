@@ -212,3 +212,59 @@ public class HeapSummaryOrderTests
         LeakGuard.Diagnostics.HeapHistogram.Ownership(typeName).ShouldBe(rank);
     }
 }
+
+public class HeapDiffTests
+{
+    private static LeakGuard.Diagnostics.HeapHistogram Histogram(params (string Name, long Count, long Bytes)[] types) =>
+        new(types.ToDictionary(t => t.Name, t => (t.Count, t.Bytes)), types.Sum(t => t.Bytes), types.Sum(t => t.Count));
+
+    [Fact]
+    public void One_time_growth_in_the_first_interval_is_left_out()
+    {
+        var histograms = new[]
+        {
+            Histogram(("App.Leaked", 10, 240), ("System.Net.Sockets.SocketError[]", 0, 0)),
+            Histogram(("App.Leaked", 35, 840), ("System.Net.Sockets.SocketError[]", 1, 776)),
+            Histogram(("App.Leaked", 60, 1440), ("System.Net.Sockets.SocketError[]", 1, 776)),
+        };
+
+        var types = LeakGuard.Diagnostics.HeapHistogram.Diff(histograms, 50, 10, out var steady);
+
+        steady.ShouldBeTrue();
+        types.Select(t => t.TypeName).ShouldBe(["App.Leaked"]);
+        types[0].InstancesPerIteration.ShouldBe(1);
+        types[0].BytesPerIteration.ShouldBe(24);
+    }
+
+    [Fact]
+    public void When_churn_hides_every_steady_growth_the_overall_growth_is_listed()
+    {
+        // one byte[] grows by 64 B/iteration (+1,600 B per interval); another component allocates a 2,400 B byte[] in
+        // the first interval and frees it in the second, so System.Byte[] shrinks there (-800 B) but grew overall
+        var histograms = new[]
+        {
+            Histogram(("System.Byte[]", 40, 100_000)),
+            Histogram(("System.Byte[]", 41, 104_000)),
+            Histogram(("System.Byte[]", 40, 103_200)),
+        };
+
+        var types = LeakGuard.Diagnostics.HeapHistogram.Diff(histograms, 50, 10, out var steady);
+
+        steady.ShouldBeFalse();
+        types.Single().TypeName.ShouldBe("System.Byte[]");
+        types.Single().BytesPerIteration.ShouldBe(64);
+    }
+
+    [Fact]
+    public void A_type_that_shrank_overall_is_never_listed()
+    {
+        var histograms = new[]
+        {
+            Histogram(("System.Byte[]", 40, 100_000)),
+            Histogram(("System.Byte[]", 41, 104_000)),
+            Histogram(("System.Byte[]", 39, 99_000)),
+        };
+
+        LeakGuard.Diagnostics.HeapHistogram.Diff(histograms, 50, 10, out _).ShouldBeEmpty();
+    }
+}

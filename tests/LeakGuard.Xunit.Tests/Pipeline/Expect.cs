@@ -6,17 +6,17 @@ internal static class Expect
     public const string LeakException = "LeakGuard.LeakDetectedException";
 
     /// <summary>The metric's name as reports print it.</summary>
-    public static string NameOf(LeakMetric metric) => metric switch
-    {
-        LeakMetric.ManagedHeap => "managed heap",
-        LeakMetric.NativeHeap => "native memory",
-        LeakMetric.Handles => "handles",
-        LeakMetric.Threads => "threads",
-        _ => throw new ArgumentOutOfRangeException(nameof(metric), metric, null),
-    };
+    public static string NameOf(LeakMetric metric) =>
+        metric switch
+        {
+            LeakMetric.ManagedHeap => "managed heap",
+            LeakMetric.NativeHeap => "native memory",
+            LeakMetric.Handles => "handles",
+            LeakMetric.Threads => "threads",
+            _ => throw new ArgumentOutOfRangeException(nameof(metric), metric, null),
+        };
 
-    public static void ShouldPass(this TestResult result) =>
-        result.Outcome.ShouldBe(Outcome.Passed, result.ToString());
+    public static void ShouldPass(this TestResult result) => result.Outcome.ShouldBe(Outcome.Passed, result.ToString());
 
     /// <summary>Failed with a LeakDetectedException whose report lists <paramref name="metric"/> as over budget.</summary>
     public static void ShouldFailWithLeak(this TestResult result, LeakMetric metric)

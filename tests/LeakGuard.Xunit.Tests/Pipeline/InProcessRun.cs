@@ -19,7 +19,8 @@ internal enum Outcome
 /// <param name="Message">For a failure, the outermost exception's message; for a skip, the reason.</param>
 internal sealed record TestResult(string DisplayName, string ClassName, string MethodName, Outcome Outcome, string? ExceptionType, string? Message)
 {
-    public override string ToString() => $"{DisplayName}: {Outcome}{(ExceptionType is null ? "" : $" ({ExceptionType})")}{(Message is null ? "" : $": {Message}")}";
+    public override string ToString() =>
+        $"{DisplayName}: {Outcome}{(ExceptionType is null ? "" : $" ({ExceptionType})")}{(Message is null ? "" : $": {Message}")}";
 }
 
 /// <summary>What an in-process run reported: the test cases discovered, one entry per result message, and anything odd.</summary>
@@ -39,29 +40,6 @@ internal sealed class InProcessRun
     public required int TotalReportedByAssemblyFinished { get; init; }
 
     public required TimeSpan Elapsed { get; init; }
-
-    /// <summary>Display names of the tests that were run again, with the attempt whose result counts.</summary>
-    public IReadOnlyDictionary<string, int> Attempts { get; init; } = new Dictionary<string, int>();
-
-    /// <summary>This run with the results of <paramref name="again"/> in place of the same tests' results.</summary>
-    public InProcessRun Replace(InProcessRun again, int attempt)
-    {
-        var rerun = again.Results.Select(r => r.DisplayName).ToHashSet();
-        var attempts = new Dictionary<string, int>(Attempts);
-        foreach (var name in rerun)
-            attempts[name] = attempt;
-        return new InProcessRun
-        {
-            FrameworkType = FrameworkType,
-            TestCases = TestCases,
-            Results = Results.Where(r => !rerun.Contains(r.DisplayName)).Concat(again.Results).ToList(),
-            Errors = Errors.Concat(again.Errors).ToList(),
-            DiagnosticMessages = DiagnosticMessages.Concat(again.DiagnosticMessages).ToList(),
-            TotalReportedByAssemblyFinished = TotalReportedByAssemblyFinished,
-            Elapsed = Elapsed + again.Elapsed,
-            Attempts = attempts,
-        };
-    }
 
     /// <summary>The single result of the method (throws when there are none or several).</summary>
     public TestResult Single(string methodName)

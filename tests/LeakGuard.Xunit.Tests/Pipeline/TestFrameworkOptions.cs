@@ -11,15 +11,15 @@ internal sealed class TestFrameworkOptions : ITestFrameworkDiscoveryOptions, ITe
 {
     private readonly Dictionary<string, object?> _values = new(StringComparer.Ordinal);
 
-    public static TestFrameworkOptions ForDiscovery() => new TestFrameworkOptions()
-        .With("xunit.discovery.PreEnumerateTheories", true)
-        .With("xunit.discovery.MethodDisplay", "ClassAndMethod");
+    public static TestFrameworkOptions ForDiscovery() =>
+        new TestFrameworkOptions().With("xunit.discovery.PreEnumerateTheories", true).With("xunit.discovery.MethodDisplay", "ClassAndMethod");
 
     /// <summary>Execution as a runner does it by default: parallel test collections.</summary>
-    public static TestFrameworkOptions ForExecution(int maxParallelThreads) => new TestFrameworkOptions()
-        .With("xunit.execution.DisableParallelization", false)
-        .With("xunit.execution.MaxParallelThreads", maxParallelThreads)
-        .With("xunit.execution.DiagnosticMessages", true);
+    public static TestFrameworkOptions ForExecution(int maxParallelThreads) =>
+        new TestFrameworkOptions()
+            .With("xunit.execution.DisableParallelization", false)
+            .With("xunit.execution.MaxParallelThreads", maxParallelThreads)
+            .With("xunit.execution.DiagnosticMessages", true);
 
     public TestFrameworkOptions With<TValue>(string name, TValue value)
     {
@@ -27,8 +27,7 @@ internal sealed class TestFrameworkOptions : ITestFrameworkDiscoveryOptions, ITe
         return this;
     }
 
-    public TValue GetValue<TValue>(string name) =>
-        _values.TryGetValue(name, out var value) && value is TValue typed ? typed : default!;
+    public TValue GetValue<TValue>(string name) => _values.TryGetValue(name, out var value) && value is TValue typed ? typed : default!;
 
     public void SetValue<TValue>(string name, TValue value) => _values[name] = value;
 }

@@ -21,35 +21,8 @@ internal static class XunitPipeline
     /// </summary>
     public static Task<InProcessRun> RunAsync(params Type[] testClasses) => RunAsync(createFramework: null, maxParallelThreads: 4, testClasses);
 
-    /// <summary>
-    /// Runs with the assembly's framework; a test whose result is not <paramref name="expected"/> is run again, alone,
-    /// up to <paramref name="attempts"/> times in all, and its last result counts (the attempts are recorded).
-    /// </summary>
-    /// <remarks>
-    /// Leak verdicts sample the whole process, and this process also hosts the test platform and the xUnit running
-    /// this project, whose threads now and then allocate or free a few kilobytes during a run. Like goleak on a loaded
-    /// machine, a bounded number of attempts absorbs that noise; a broken adapter fails every attempt.
-    /// </remarks>
-    public static async Task<InProcessRun> RunWithAttemptsAsync(Func<TestResult, bool> expected, int attempts, params Type[] testClasses)
-    {
-        var run = await RunAsync(createFramework: null, maxParallelThreads: 4, testClasses);
-        for (var attempt = 2; attempt <= attempts; attempt++)
-        {
-            var unexpected = run.Results.Where(r => !expected(r)).Select(r => r.DisplayName).ToHashSet();
-            if (unexpected.Count == 0)
-                break;
-            var again = await RunAsync(createFramework: null, maxParallelThreads: 4, testClasses, t => unexpected.Any(name => name == t.DisplayName || name.StartsWith(t.DisplayName + "(", StringComparison.Ordinal)));
-            run = run.Replace(again, attempt);
-        }
-        return run;
-    }
-
     /// <summary>Runs with a given framework (e.g. plain <see cref="XunitTestFramework"/>), or the assembly's when null.</summary>
-    public static Task<InProcessRun> RunAsync(Func<IMessageSink, ITestFramework>? createFramework, int maxParallelThreads, params Type[] testClasses) =>
-        RunAsync(createFramework, maxParallelThreads, testClasses, filter: null);
-
-    private static async Task<InProcessRun> RunAsync(Func<IMessageSink, ITestFramework>? createFramework, int maxParallelThreads, Type[] testClasses,
-        Func<ITestCase, bool>? filter)
+    public static async Task<InProcessRun> RunAsync(Func<IMessageSink, ITestFramework>? createFramework, int maxParallelThreads, params Type[] testClasses)
     {
         ArgumentOutOfRangeException.ThrowIfZero(testClasses.Length);
         var clock = Stopwatch.StartNew();
@@ -86,7 +59,7 @@ internal static class XunitPipeline
 
         var serialized = discovered.Select(discoverer.Serialize).ToList();
         using var executor = framework.GetExecutor(assembly.GetName());
-        var testCases = serialized.Select(executor.Deserialize).Where(t => filter is null || filter(t)).ToList();
+        var testCases = serialized.Select(executor.Deserialize).ToList();
 
         var executionSink = new ExecutionSink();
         // RunTests starts the run and returns (xUnit's executor is async void); off this test's synchronization context.
@@ -176,8 +149,13 @@ internal static class XunitPipeline
                 case ITestSkipped skipped:
                     Add(skipped, Outcome.Skipped, null, skipped.Reason);
                     break;
-                case IErrorMessage or ITestAssemblyCleanupFailure or ITestCollectionCleanupFailure or ITestClassCleanupFailure
-                    or ITestMethodCleanupFailure or ITestCaseCleanupFailure or ITestCleanupFailure:
+                case IErrorMessage
+                or ITestAssemblyCleanupFailure
+                or ITestCollectionCleanupFailure
+                or ITestClassCleanupFailure
+                or ITestMethodCleanupFailure
+                or ITestCaseCleanupFailure
+                or ITestCleanupFailure:
                     var failure = (IFailureInformation)message;
                     lock (_results)
                         _errors.Add($"{message.GetType().Name}: {string.Join(" / ", failure.ExceptionTypes)}: {string.Join(" / ", failure.Messages)}");
@@ -194,8 +172,16 @@ internal static class XunitPipeline
             var testCase = result.TestCase;
             lock (_results)
             {
-                _results.Add(new TestResult(result.Test.DisplayName, testCase.TestMethod.TestClass.Class.Name, testCase.TestMethod.Method.Name,
-                    outcome, exceptionType, text));
+                _results.Add(
+                    new TestResult(
+                        result.Test.DisplayName,
+                        testCase.TestMethod.TestClass.Class.Name,
+                        testCase.TestMethod.Method.Name,
+                        outcome,
+                        exceptionType,
+                        text
+                    )
+                );
             }
         }
     }
@@ -228,8 +214,6 @@ internal static class XunitPipeline
     {
         public ISourceInformation GetSourceInformation(ITestCase testCase) => null!;
 
-        public void Dispose()
-        {
-        }
+        public void Dispose() { }
     }
 }
