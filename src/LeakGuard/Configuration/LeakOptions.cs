@@ -38,6 +38,10 @@ public sealed record LeakOptions
     /// <see langword="null"/> (the default) means 16 × <see cref="Iterations"/>. Set it equal to
     /// <see cref="Iterations"/> to never extend. Must be at least <see cref="Iterations"/>.
     /// </summary>
+    /// <remarks>
+    /// Without extension the verdict rests on one round: a cache still filling, or growth by other threads during that
+    /// round (a test runner's reflection, say), cannot be told from a leak. Extension is how LeakGuard tells them apart.
+    /// </remarks>
     public int? MaxIterations { get; init; }
 
     /// <summary>
