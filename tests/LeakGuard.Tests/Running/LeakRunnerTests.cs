@@ -27,7 +27,8 @@ public class LeakRunnerTests
 
         report.HasLeak.ShouldBeFalse(report.ToString());
         report[LeakMetric.ManagedHeap].Slope.PerIteration.ShouldBe(0, report.ToString());
-        report[LeakMetric.ManagedHeap].Verdict.ShouldBe(MetricVerdict.Pass, report.ToString());
+        // Pass, or plateau when another thread of this shared test process grew the heap once during the run.
+        report[LeakMetric.ManagedHeap].Verdict.ShouldBeOneOf([MetricVerdict.Pass, MetricVerdict.Plateau], report.ToString());
     }
 
     [Fact]
