@@ -36,7 +36,7 @@ namespace LeakGuard.NUnit;
 /// in the body end the test, and with it the leak run, as they do without the attribute.</para>
 /// </remarks>
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
-public sealed class NoLeakAttribute : NUnitAttribute, IWrapTestMethod, IApplyToTest, IApplyToContext
+public sealed class NoLeakAttribute : NUnitAttribute, IWrapTestMethod, IApplyToTest, IApplyToContext, ILeakAttributeOptions
 {
     /// <summary>
     /// Number of measured iterations in the first round, each followed by a sample. Default 50
@@ -92,22 +92,7 @@ public sealed class NoLeakAttribute : NUnitAttribute, IWrapTestMethod, IApplyToT
     public string? SnapshotDirectory { get; set; }
 
     /// <summary>The engine options these properties describe (not validated).</summary>
-    internal LeakOptions CreateOptions() =>
-        new()
-        {
-            Iterations = Iterations,
-            WarmupIterations = WarmupIterations,
-            MaxIterations = MaxIterations == 0 ? null : MaxIterations,
-            MaxManagedBytesPerIteration = MaxManagedBytesPerIteration,
-            MaxNativeBytesPerIteration = MaxNativeBytesPerIteration,
-            MaxHandlesPerIteration = MaxHandlesPerIteration,
-            MaxThreadsPerIteration = MaxThreadsPerIteration,
-            Timeout = Timeout == 0 ? null : TimeSpan.FromMilliseconds(Timeout),
-            ConfidenceLevel = ConfidenceLevel,
-            CaptureHeapSummary = CaptureHeapSummary,
-            TopTypes = TopTypes,
-            SnapshotDirectory = SnapshotDirectory,
-        };
+    internal LeakOptions CreateOptions() => LeakOptions.FromAttribute(this, Timeout);
 
     /// <summary>
     /// Called by NUnit when it builds the test: validates the options and marks the test non-parallelizable.

@@ -43,7 +43,7 @@ namespace LeakGuard.Xunit;
 /// </example>
 [XunitTestCaseDiscoverer("LeakGuard.Xunit.Sdk.NoLeakDiscoverer", "LeakGuard.Xunit")]
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = false)]
-public sealed class NoLeakAttribute : FactAttribute, INoLeakAttribute
+public sealed class NoLeakAttribute : FactAttribute, ILeakAttributeOptions
 {
     /// <summary>
     /// Measured iterations in the first round, each followed by a sample. Default 50. Must be at least 1 (8 or more

@@ -25,7 +25,7 @@ namespace LeakGuard.Xunit;
 /// </example>
 [XunitTestCaseDiscoverer("LeakGuard.Xunit.Sdk.NoLeakTheoryDiscoverer", "LeakGuard.Xunit")]
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = false)]
-public sealed class NoLeakTheoryAttribute : TheoryAttribute, INoLeakAttribute
+public sealed class NoLeakTheoryAttribute : TheoryAttribute, ILeakAttributeOptions
 {
     /// <summary>
     /// Measured iterations in the first round, each followed by a sample. Default 50. Must be at least 1 (8 or more

@@ -10,7 +10,7 @@ namespace LeakGuard.Xunit.Sdk;
 /// Kept as the attribute's raw values (not as validated options) so that an invalid value fails the test when it runs,
 /// with the engine's message, instead of failing discovery.
 /// </remarks>
-internal sealed record NoLeakSettings
+internal sealed record NoLeakSettings : ILeakAttributeOptions
 {
     public static NoLeakSettings Default { get; } = new();
 
@@ -47,7 +47,7 @@ internal sealed record NoLeakSettings
     public static NoLeakSettings FromAttribute(IAttributeInfo attributeInfo)
     {
         ArgumentNullException.ThrowIfNull(attributeInfo);
-        if ((attributeInfo as IReflectionAttributeInfo)?.Attribute is INoLeakAttribute attribute)
+        if ((attributeInfo as IReflectionAttributeInfo)?.Attribute is ILeakAttributeOptions attribute)
         {
             return new NoLeakSettings
             {
@@ -84,22 +84,7 @@ internal sealed record NoLeakSettings
 
     /// <summary>The engine options; not validated here (the engine validates when the run starts).</summary>
     /// <param name="timeoutMilliseconds">The test's <c>Timeout</c> in milliseconds; 0 means no limit.</param>
-    public LeakOptions ToOptions(int timeoutMilliseconds) =>
-        new()
-        {
-            Iterations = Iterations,
-            WarmupIterations = WarmupIterations,
-            MaxIterations = MaxIterations == 0 ? null : MaxIterations,
-            MaxManagedBytesPerIteration = MaxManagedBytesPerIteration,
-            MaxNativeBytesPerIteration = MaxNativeBytesPerIteration,
-            MaxHandlesPerIteration = MaxHandlesPerIteration,
-            MaxThreadsPerIteration = MaxThreadsPerIteration,
-            Timeout = timeoutMilliseconds == 0 ? null : TimeSpan.FromMilliseconds(timeoutMilliseconds),
-            ConfidenceLevel = ConfidenceLevel,
-            CaptureHeapSummary = CaptureHeapSummary,
-            TopTypes = TopTypes,
-            SnapshotDirectory = SnapshotDirectory,
-        };
+    public LeakOptions ToOptions(int timeoutMilliseconds) => LeakOptions.FromAttribute(this, timeoutMilliseconds);
 
     public void Serialize(IXunitSerializationInfo data)
     {

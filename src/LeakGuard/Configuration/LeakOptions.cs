@@ -136,6 +136,32 @@ public sealed record LeakOptions
             throw Invalid(nameof(TopTypes), TopTypes, "must be at least 1");
     }
 
+    /// <summary>The options an attribute describes. Not validated: <see cref="Validate"/> runs when the leak run starts.</summary>
+    /// <param name="attribute">The attribute's values.</param>
+    /// <param name="timeoutMilliseconds">Time limit for the whole run in milliseconds; 0 means none, -1
+    /// (<see cref="System.Threading.Timeout.Infinite"/>) too; other negative values fail validation.</param>
+    /// <returns>The options; <see cref="MaxIterations"/> 0 becomes <see langword="null"/> (the default).</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="attribute"/> is null.</exception>
+    public static LeakOptions FromAttribute(ILeakAttributeOptions attribute, int timeoutMilliseconds = 0)
+    {
+        ArgumentNullException.ThrowIfNull(attribute);
+        return new()
+        {
+            Iterations = attribute.Iterations,
+            WarmupIterations = attribute.WarmupIterations,
+            MaxIterations = attribute.MaxIterations == 0 ? null : attribute.MaxIterations,
+            MaxManagedBytesPerIteration = attribute.MaxManagedBytesPerIteration,
+            MaxNativeBytesPerIteration = attribute.MaxNativeBytesPerIteration,
+            MaxHandlesPerIteration = attribute.MaxHandlesPerIteration,
+            MaxThreadsPerIteration = attribute.MaxThreadsPerIteration,
+            Timeout = timeoutMilliseconds == 0 ? null : TimeSpan.FromMilliseconds(timeoutMilliseconds),
+            ConfidenceLevel = attribute.ConfidenceLevel,
+            CaptureHeapSummary = attribute.CaptureHeapSummary,
+            TopTypes = attribute.TopTypes,
+            SnapshotDirectory = attribute.SnapshotDirectory,
+        };
+    }
+
     /// <summary>The budget of <paramref name="metric"/> in its per-iteration unit.</summary>
     /// <param name="metric">The metric.</param>
     /// <returns>Bytes per iteration for the heaps, handles or threads per iteration otherwise.</returns>

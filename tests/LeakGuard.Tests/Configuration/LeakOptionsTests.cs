@@ -121,3 +121,63 @@ public class LeakOptionsTests
         options.GetBudget(LeakMetric.Threads).ShouldBe(4);
     }
 }
+
+public class LeakOptionsFromAttributeTests
+{
+    private sealed class Attribute : ILeakAttributeOptions
+    {
+        public int Iterations { get; init; } = 30;
+        public int WarmupIterations { get; init; } = 2;
+        public int MaxIterations { get; init; }
+        public double MaxManagedBytesPerIteration { get; init; } = 1;
+        public double MaxNativeBytesPerIteration { get; init; } = 2;
+        public double MaxHandlesPerIteration { get; init; } = 3;
+        public double MaxThreadsPerIteration { get; init; } = 4;
+        public double ConfidenceLevel { get; init; } = 0.9;
+        public bool CaptureHeapSummary { get; init; }
+        public int TopTypes { get; init; } = 7;
+        public string? SnapshotDirectory { get; init; } = "/tmp/dumps";
+    }
+
+    [Fact]
+    public void Every_attribute_value_is_carried_over()
+    {
+        var options = LeakOptions.FromAttribute(new Attribute(), timeoutMilliseconds: 1500);
+
+        options.ShouldBe(
+            new LeakOptions
+            {
+                Iterations = 30,
+                WarmupIterations = 2,
+                MaxIterations = null,
+                MaxManagedBytesPerIteration = 1,
+                MaxNativeBytesPerIteration = 2,
+                MaxHandlesPerIteration = 3,
+                MaxThreadsPerIteration = 4,
+                ConfidenceLevel = 0.9,
+                CaptureHeapSummary = false,
+                TopTypes = 7,
+                SnapshotDirectory = "/tmp/dumps",
+                Timeout = TimeSpan.FromMilliseconds(1500),
+            }
+        );
+    }
+
+    [Fact]
+    public void MaxIterations_zero_and_timeout_zero_mean_the_defaults()
+    {
+        var options = LeakOptions.FromAttribute(new Attribute { MaxIterations = 0 });
+
+        options.MaxIterations.ShouldBeNull();
+        options.Timeout.ShouldBeNull();
+        LeakOptions.FromAttribute(new Attribute { MaxIterations = 90 }).MaxIterations.ShouldBe(90);
+    }
+
+    [Fact]
+    public void A_negative_timeout_is_not_swallowed_but_fails_validation()
+    {
+        var error = Should.Throw<ArgumentOutOfRangeException>(LeakOptions.FromAttribute(new Attribute(), timeoutMilliseconds: -5).Validate);
+
+        error.ParamName.ShouldBe("Timeout");
+    }
+}
