@@ -66,6 +66,14 @@ public sealed class LeakReport
     /// <summary>Why a heap summary that should have been taken is missing (e.g. the dump could not be written); null otherwise.</summary>
     public string? HeapSummaryUnavailableReason { get; }
 
+    /// <summary>
+    /// The report as JSON, schema version 1 (<c>docs/report-schema.md</c>): verdict, options, every metric with its
+    /// samples, slope, budget and verdict, and the heap summary. Values JSON cannot hold (NaN) are written as null.
+    /// </summary>
+    /// <param name="indented">Indent for reading; false writes one line.</param>
+    /// <returns>A JSON object with <c>"schemaVersion": 1</c>.</returns>
+    public string ToJson(bool indented = true) => Reporting.LeakReportJson.Write(this, indented);
+
     /// <summary>The human report: first the metrics over budget with their evidence, then the heap summary, then every metric.</summary>
     public override string ToString()
     {

@@ -1,0 +1,130 @@
+using System.Text;
+using System.Text.Json;
+
+namespace LeakGuard.Reporting;
+
+/// <summary>
+/// Writes a <see cref="LeakReport"/> as JSON, schema version <see cref="SchemaVersion"/> (documented in
+/// <c>docs/report-schema.md</c>). Written field by field, not by reflection, so that the schema changes only on purpose.
+/// </summary>
+internal static class LeakReportJson
+{
+    /// <summary>The schema version written in every document's <c>schemaVersion</c>; raised on any incompatible change.</summary>
+    public const int SchemaVersion = 1;
+
+    public static string Write(LeakReport report, bool indented)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = indented }))
+        {
+            json.WriteStartObject();
+            json.WriteNumber("schemaVersion", SchemaVersion);
+            json.WriteBoolean("hasLeak", report.HasLeak);
+            json.WriteNumber("warmupIterations", report.WarmupIterations);
+            json.WriteNumber("iterations", report.Iterations);
+            json.WriteNumber("rounds", report.Rounds);
+            json.WriteNumber("elapsedSeconds", Math.Round(report.Elapsed.TotalSeconds, 3));
+            WriteOptions(json, report.Options);
+            json.WriteStartArray("metrics");
+            foreach (var metric in report.Metrics)
+                WriteMetric(json, metric);
+            json.WriteEndArray();
+            if (report.HeapSummary is { } heap)
+                WriteHeapSummary(json, heap);
+            else
+                json.WriteNull("heapSummary");
+            if (report.HeapSummaryUnavailableReason is { } reason)
+                json.WriteString("heapSummaryUnavailableReason", reason);
+            else
+                json.WriteNull("heapSummaryUnavailableReason");
+            json.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    private static void WriteOptions(Utf8JsonWriter json, LeakOptions options)
+    {
+        json.WriteStartObject("options");
+        json.WriteNumber("iterations", options.Iterations);
+        json.WriteNumber("warmupIterations", options.WarmupIterations);
+        json.WriteNumber("maxIterations", options.EffectiveMaxIterations);
+        json.WriteNumber("maxManagedBytesPerIteration", options.MaxManagedBytesPerIteration);
+        json.WriteNumber("maxNativeBytesPerIteration", options.MaxNativeBytesPerIteration);
+        json.WriteNumber("maxHandlesPerIteration", options.MaxHandlesPerIteration);
+        json.WriteNumber("maxThreadsPerIteration", options.MaxThreadsPerIteration);
+        if (options.Timeout is { } timeout)
+            json.WriteNumber("timeoutSeconds", timeout.TotalSeconds);
+        else
+            json.WriteNull("timeoutSeconds");
+        json.WriteNumber("confidenceLevel", options.ConfidenceLevel);
+        json.WriteBoolean("captureHeapSummary", options.CaptureHeapSummary);
+        json.WriteNumber("topTypes", options.TopTypes);
+        json.WriteEndObject();
+    }
+
+    private static void WriteMetric(Utf8JsonWriter json, MetricReport metric)
+    {
+        json.WriteStartObject();
+        json.WriteString("metric", JsonNamingPolicy.CamelCase.ConvertName(metric.Metric.ToString()));
+        json.WriteString("name", metric.Name);
+        json.WriteString("unit", metric.Unit);
+        json.WriteString("source", metric.Source);
+        json.WriteString("verdict", JsonNamingPolicy.CamelCase.ConvertName(metric.Verdict.ToString()));
+        json.WriteString("reason", metric.Reason);
+        Number(json, "budgetPerIteration", metric.BudgetPerIteration);
+        json.WriteStartObject("slope");
+        Number(json, "perIteration", metric.Slope.PerIteration);
+        Number(json, "lowerBound", metric.Slope.LowerBound);
+        Number(json, "upperBound", metric.Slope.UpperBound);
+        Number(json, "confidenceLevel", metric.Slope.ConfidenceLevel);
+        json.WriteNumber("sampleCount", metric.Slope.SampleCount);
+        json.WriteEndObject();
+        json.WriteStartArray("samples");
+        foreach (var sample in metric.Samples)
+        {
+            json.WriteStartArray();
+            json.WriteNumberValue(sample.Iteration);
+            if (double.IsFinite(sample.Value))
+                json.WriteNumberValue(sample.Value);
+            else
+                json.WriteNullValue();
+            json.WriteEndArray();
+        }
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    private static void WriteHeapSummary(Utf8JsonWriter json, HeapSummary heap)
+    {
+        json.WriteStartObject("heapSummary");
+        json.WriteNumber("snapshotCount", heap.SnapshotCount);
+        json.WriteNumber("iterationsBetweenSnapshots", heap.IterationsBetweenSnapshots);
+        json.WriteBoolean("grewInEveryInterval", heap.GrewInEveryInterval);
+        json.WriteNumber("totalBytesBefore", heap.TotalBytesBefore);
+        json.WriteNumber("totalBytesAfter", heap.TotalBytesAfter);
+        json.WriteStartArray("types");
+        foreach (var type in heap.Types)
+        {
+            json.WriteStartObject();
+            json.WriteString("typeName", type.TypeName);
+            json.WriteNumber("countBefore", type.CountBefore);
+            json.WriteNumber("countAfter", type.CountAfter);
+            json.WriteNumber("bytesBefore", type.BytesBefore);
+            json.WriteNumber("bytesAfter", type.BytesAfter);
+            json.WriteNumber("instancesPerIteration", type.InstancesPerIteration);
+            json.WriteNumber("bytesPerIteration", type.BytesPerIteration);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    /// <summary>JSON has no NaN or infinity: those are written as null.</summary>
+    private static void Number(Utf8JsonWriter json, string name, double value)
+    {
+        if (double.IsFinite(value))
+            json.WriteNumber(name, value);
+        else
+            json.WriteNull(name);
+    }
+}
