@@ -65,10 +65,7 @@ internal static class GrowthClassifier
         double jumpFloor = double.PositiveInfinity
     )
     {
-        var iterations = new double[round.Length];
-        for (var i = 0; i < iterations.Length; i++)
-            iterations[i] = i * iterationsPerSample;
-        return Classify(iterations, round, 0, budget, confidenceLevel, jumpFloor);
+        return Classify(TheilSen.EvenlySpaced(round.Length, iterationsPerSample), round, 0, budget, confidenceLevel, jumpFloor);
     }
 
     /// <summary>Classifies the round that starts at sample <paramref name="roundStart"/> of a run.</summary>

@@ -57,12 +57,16 @@ internal static class TheilSen
     }
 
     /// <summary>Fits a slope to samples taken every <paramref name="iterationsPerSample"/> iterations from iteration 0.</summary>
-    public static SlopeEstimate Fit(ReadOnlySpan<double> values, double iterationsPerSample, double confidenceLevel)
+    public static SlopeEstimate Fit(ReadOnlySpan<double> values, double iterationsPerSample, double confidenceLevel) =>
+        Fit(EvenlySpaced(values.Length, iterationsPerSample), values, confidenceLevel);
+
+    /// <summary>Iteration numbers of <paramref name="count"/> samples taken every <paramref name="iterationsPerSample"/> iterations from 0.</summary>
+    public static double[] EvenlySpaced(int count, double iterationsPerSample)
     {
-        var x = new double[values.Length];
-        for (var i = 0; i < x.Length; i++)
-            x[i] = i * iterationsPerSample;
-        return Fit(x, values, confidenceLevel);
+        var iterations = new double[count];
+        for (var i = 0; i < count; i++)
+            iterations[i] = i * iterationsPerSample;
+        return iterations;
     }
 
     /// <summary>Variance of the Mann–Kendall S statistic, corrected for tied values.</summary>

@@ -64,6 +64,7 @@ internal sealed class LeakRunner
     private readonly MetricProbe[] _probes;
     private readonly double[][] _values;
     private readonly double[] _iterations;
+    private readonly int _plannedRounds;
     private readonly long[] _jitCompiledMethods;
     private readonly Stopwatch _clock = new();
     private int _count;
@@ -76,7 +77,8 @@ internal sealed class LeakRunner
         _cancellationToken = cancellationToken;
         _probes = MetricProbe.CreateAll();
         // Preallocate every sample slot: growing a list during the run would itself look like a leak.
-        var capacity = 1 + options.Iterations * PlanRounds(options);
+        _plannedRounds = PlanRounds(options);
+        var capacity = 1 + options.Iterations * _plannedRounds;
         _values = new double[_probes.Length][];
         for (var m = 0; m < _probes.Length; m++)
             _values[m] = new double[capacity];
@@ -121,14 +123,13 @@ internal sealed class LeakRunner
         var metricCount = _probes.Length;
         var states = new MetricState[metricCount];
         for (var m = 0; m < metricCount; m++)
-            states[m] = new MetricState { Open = _probes[m].IsMeasured, GrowthRates = new double[PlanRounds(_options)] };
+            states[m] = new MetricState { Open = _probes[m].IsMeasured, GrowthRates = new double[_plannedRounds] };
 
         Settle();
         TakeSample();
-        var plannedRounds = PlanRounds(_options);
         var rounds = 0;
         string? stoppedBecause = null;
-        for (var round = 0; round < plannedRounds && stoppedBecause is null && states.Any(s => s.Open); round++)
+        for (var round = 0; round < _plannedRounds && stoppedBecause is null && states.Any(s => s.Open); round++)
         {
             var stride = 1 << round;
             var roundStart = _count - 1;
@@ -139,7 +140,7 @@ internal sealed class LeakRunner
             }
             rounds++;
 
-            var isLastRound = round == plannedRounds - 1;
+            var isLastRound = round == _plannedRounds - 1;
             for (var m = 0; m < metricCount; m++)
             {
                 ref var state = ref states[m];
@@ -205,7 +206,7 @@ internal sealed class LeakRunner
                         if (isLastRound)
                         {
                             state.Open = false;
-                            state.Decisive = classification.Whole;
+                            state.Decisive = classification.Evidence;
                             state.Verdict = MetricVerdict.Inconclusive;
                             state.Reason =
                                 $"the estimate stayed over budget but its confidence interval reached the budget through {_iteration} iterations; not called a leak";
