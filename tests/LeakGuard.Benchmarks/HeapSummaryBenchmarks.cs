@@ -1,19 +1,21 @@
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Engines;
 using LeakGuard.Diagnostics;
+using LeakGuard.HeapAnalysis;
 using Microsoft.Diagnostics.NETCore.Client;
 
 namespace LeakGuard.Benchmarks;
 
 /// <summary>
-/// Benchmark B: the time to diagnose a failure — the heap summary that a failing managed-heap run takes (heap dumps
-/// of the process written by createdump, read with ClrMD, histograms diffed) — on heaps of 1M and 10M live objects,
-/// against one full blocking compacting GC of the same heap (the baseline).
+/// Benchmark B: the time to diagnose a failure — the heap summary that a failing run takes (two heap dumps of the
+/// process written by createdump, read with ClrMD in a child process: histograms diffed, retention paths searched) —
+/// on heaps of 1M and 10M live objects, against one full blocking compacting GC of the same heap (the baseline).
 /// </summary>
 /// <remarks>
-/// Seconds per invocation, so one invocation per iteration (<see cref="RunStrategy.Monitoring"/>) and few
-/// iterations. <c>WriteDump</c> and <c>ReadHistogram</c> break the heap summary down into its two costs. Dumps
-/// of the 10M-object heap are hundreds of MB each; every dump is deleted.
+/// The operation leaks one small object per iteration into a static list, so the diagnosis has a growing type and
+/// searches its retention path past the large array. Seconds per invocation, so one invocation per iteration
+/// (<see cref="RunStrategy.Monitoring"/>) and few iterations. <c>WriteDump</c> and <c>Compare</c> break the heap
+/// summary down. Dumps of the 10M-object heap are hundreds of MB each; every dump is deleted.
 /// </remarks>
 [SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 2, iterationCount: 5)]
 public class HeapSummaryBenchmarks
@@ -21,10 +23,18 @@ public class HeapSummaryBenchmarks
     // The live heap under test: ObjectCount small objects (24 B each) held by a static array (8 B per slot).
     private static LiveObject[]? s_heap;
 
-    private static readonly Func<ValueTask> NoOperation = static () => default;
+    // What the operation leaks: one object per iteration.
+    private static readonly List<LeakedObject> s_leaked = [];
+
+    private static readonly Func<ValueTask> Leak = static () =>
+    {
+        s_leaked.Add(new LeakedObject());
+        return default;
+    };
 
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "leakguard-benchmarks");
-    private string? _dump;
+    private string? _before;
+    private string? _after;
 
     [Params(1_000_000, 10_000_000)]
     public int ObjectCount { get; set; }
@@ -40,43 +50,53 @@ public class HeapSummaryBenchmarks
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
     }
 
-    [GlobalSetup(Target = nameof(ReadHistogram))]
+    [GlobalSetup(Target = nameof(Compare))]
     public void BuildHeapAndDumpIt()
     {
         BuildHeap();
-        _dump = WriteDumpFile();
+        _before = WriteDumpFile();
+        for (var i = 0; i < 50; i++)
+            Leak();
+        _after = WriteDumpFile();
     }
 
     [GlobalCleanup]
     public void Cleanup()
     {
-        if (_dump is not null)
-            File.Delete(_dump);
-        _dump = null;
+        foreach (var dump in new[] { _before, _after })
+        {
+            if (dump is not null)
+                File.Delete(dump);
+        }
+        _before = _after = null;
         s_heap = null;
+        s_leaked.Clear();
     }
 
     [Benchmark(Baseline = true, Description = "one full blocking compacting GC")]
     public void FullGC() => GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
 
-    [Benchmark(Description = "heap summary (HeapSummarizer.TryCaptureAsync)")]
+    [Benchmark(Description = "heap summary: 2 dumps + child-process analysis with paths")]
     public HeapSummary HeapSummary()
     {
         var options = new LeakOptions { SnapshotDirectory = _directory };
-        var outcome = HeapSummarizer.TryCaptureAsync(NoOperation, options, static () => { }).GetAwaiter().GetResult();
-        return outcome.Summary ?? throw new InvalidOperationException("No heap summary: " + outcome.UnavailableReason);
+        var outcome = HeapSummarizer.TryCaptureAsync(Leak, options, static () => { }).GetAwaiter().GetResult();
+        var summary = outcome.Summary ?? throw new InvalidOperationException("No heap summary: " + outcome.UnavailableReason);
+        return summary.Types.Any(t => t.TypeName.EndsWith(nameof(LeakedObject), StringComparison.Ordinal) && t.Paths.Count > 0)
+            ? summary
+            : throw new InvalidOperationException("The heap summary did not find the leaked type with a path.");
     }
 
     [Benchmark(Description = "one heap dump (createdump, WithHeap)")]
     public void WriteDump() => File.Delete(WriteDumpFile());
 
-    [Benchmark(Description = "read one dump into a histogram (ClrMD)")]
-    public long ReadHistogram()
+    [Benchmark(Description = "analysis of two dumps, in-process (HeapAnalyzer.Compare)")]
+    public HeapComparison Compare()
     {
-        var histogram = HeapHistogram.Read(_dump!);
-        return histogram.Objects >= ObjectCount
-            ? histogram.Objects
-            : throw new InvalidOperationException($"The dump holds {histogram.Objects} objects, expected at least {ObjectCount}.");
+        var comparison = HeapAnalyzer.Compare(_before!, _after!, new HeapComparisonOptions { Iterations = 50 });
+        return comparison.ObjectsAfter >= ObjectCount
+            ? comparison
+            : throw new InvalidOperationException($"The dump holds {comparison.ObjectsAfter} objects, expected at least {ObjectCount}.");
     }
 
     private string WriteDumpFile()
@@ -87,6 +107,11 @@ public class HeapSummaryBenchmarks
     }
 
     public sealed class LiveObject
+    {
+        public long Value;
+    }
+
+    public sealed class LeakedObject
     {
         public long Value;
     }

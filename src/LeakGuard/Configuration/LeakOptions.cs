@@ -90,14 +90,29 @@ public sealed record LeakOptions
     public double ConfidenceLevel { get; init; } = 0.95;
 
     /// <summary>
-    /// Whether a run whose managed heap leaks takes three heap snapshots (dumps of the process read with ClrMD),
-    /// <see cref="Iterations"/> / 2 iterations apart, and reports the top types that grew in both intervals.
-    /// Default <see langword="true"/>. Passing runs never take snapshots.
+    /// Whether a run that leaks (managed heap, native memory or handles) takes two heap snapshots (dumps of the
+    /// process), <see cref="Iterations"/> iterations apart, and reports the top types that grew between them with
+    /// their retention paths. The snapshots are read by ClrMD in a child process. Default <see langword="true"/>.
+    /// Passing runs never take snapshots.
     /// </summary>
     public bool CaptureHeapSummary { get; init; } = true;
 
     /// <summary>How many growing types the heap summary lists, most bytes per iteration first. Default 10. Must be at least 1.</summary>
     public int TopTypes { get; init; } = 10;
+
+    /// <summary>
+    /// How many of the heap summary's top types get retention paths (the shortest paths from GC roots to their
+    /// instances). Default 5; 0 for none. Must be between 0 and 100; values above <see cref="TopTypes"/> mean
+    /// all of them.
+    /// </summary>
+    public int RetentionPathTypes { get; init; } = 5;
+
+    /// <summary>
+    /// Time limit for the heap analysis child process (reading both snapshots, diffing them, searching the retention
+    /// paths). Default 2 minutes. When it passes, the child is stopped, the verdict stands and the report says why the
+    /// heap summary is missing. Must be positive.
+    /// </summary>
+    public TimeSpan HeapAnalysisTimeout { get; init; } = TimeSpan.FromMinutes(2);
 
     /// <summary>
     /// Folder for the temporary heap dumps of the heap summary; they are deleted after reading. <see langword="null"/>
@@ -134,6 +149,10 @@ public sealed record LeakOptions
             throw Invalid(nameof(ConfidenceLevel), ConfidenceLevel, "must be between 0.5 and 0.999");
         if (TopTypes < 1)
             throw Invalid(nameof(TopTypes), TopTypes, "must be at least 1");
+        if (RetentionPathTypes is < 0 or > 100)
+            throw Invalid(nameof(RetentionPathTypes), RetentionPathTypes, "must be between 0 and 100");
+        if (HeapAnalysisTimeout <= TimeSpan.Zero)
+            throw Invalid(nameof(HeapAnalysisTimeout), HeapAnalysisTimeout, "must be positive");
     }
 
     /// <summary>The options an attribute describes. Not validated: <see cref="Validate"/> runs when the leak run starts.</summary>

@@ -1,8 +1,9 @@
 namespace LeakGuard;
 
 /// <summary>
-/// The difference between heap snapshots of the process, taken after full GCs, some iterations apart:
-/// the types whose live instances grew between every pair of consecutive snapshots, by bytes per iteration.
+/// The difference between heap snapshots of the process, taken after full GCs some iterations apart: the types whose
+/// live instances grew between every pair of consecutive snapshots, by bytes per iteration, and for the top ones the
+/// retention paths that keep them alive.
 /// </summary>
 public sealed class HeapSummary
 {
@@ -15,20 +16,18 @@ public sealed class HeapSummary
         Elapsed = elapsed;
     }
 
-    /// <summary>Heap snapshots taken (3: growth must repeat in both intervals to be listed).</summary>
+    /// <summary>Heap snapshots taken: 3, so that growth must repeat in both intervals to be listed.</summary>
     public int SnapshotCount => Diagnostics.HeapSummarizer.SnapshotCount;
 
     /// <summary>Iterations run from the first to the last snapshot; per-iteration figures divide by it.</summary>
     public int IterationsBetweenSnapshots { get; }
 
-    /// <summary>The top growing types (at most <see cref="LeakOptions.TopTypes"/>): application types first, then framework types over application types, then framework types; most bytes per iteration first within each.</summary>
+    /// <summary>
+    /// The top growing types (at most <see cref="LeakOptions.TopTypes"/>): application types first, then framework
+    /// types over application types, then framework types; most bytes per iteration first within each. The first
+    /// <see cref="LeakOptions.RetentionPathTypes"/> carry their retention paths (<see cref="TypeGrowth.Paths"/>).
+    /// </summary>
     public IReadOnlyList<TypeGrowth> Types { get; }
-
-    /// <summary>Bytes of all live objects in the first snapshot (sum of object sizes as ClrMD reports them).</summary>
-    public long TotalBytesBefore { get; }
-
-    /// <summary>Bytes of all live objects in the last snapshot.</summary>
-    public long TotalBytesAfter { get; }
 
     /// <summary>
     /// True when <see cref="Types"/> lists types that grew in every interval between snapshots; false when none did
@@ -36,22 +35,21 @@ public sealed class HeapSummary
     /// </summary>
     public bool GrewInEveryInterval { get; internal init; } = true;
 
-    /// <summary>Wall time to take, read and diff the snapshots, iterations between them included.</summary>
+    /// <summary>
+    /// Types deriving from <c>System.Runtime.InteropServices.SafeHandle</c> whose instance count grew between the
+    /// snapshots: managed handles that own native memory or OS handles (named in the native attribution).
+    /// </summary>
+    public IReadOnlyList<TypeGrowth> SafeHandleTypes { get; internal init; } = [];
+
+    /// <summary>Bytes of all live objects in the first snapshot (sum of object sizes as ClrMD reports them).</summary>
+    public long TotalBytesBefore { get; }
+
+    /// <summary>Bytes of all live objects in the last snapshot.</summary>
+    public long TotalBytesAfter { get; }
+
+    /// <summary>Why some retention paths are missing (e.g. stack roots were skipped after the reader crashed on them); null when none are.</summary>
+    public string? PathsNote { get; internal init; }
+
+    /// <summary>Wall time to take, read and diff the snapshots and search the paths, iterations between them included.</summary>
     public TimeSpan Elapsed { get; }
-}
-
-/// <summary>Growth of one type from the first to the last heap snapshot.</summary>
-/// <param name="TypeName">Full type name as the runtime names it, e.g. <c>System.Collections.Generic.List&lt;System.Object&gt;</c>.</param>
-/// <param name="CountBefore">Live instances in the first snapshot.</param>
-/// <param name="CountAfter">Live instances in the last snapshot.</param>
-/// <param name="BytesBefore">Bytes of those instances (shallow size) in the first snapshot.</param>
-/// <param name="BytesAfter">Bytes of those instances (shallow size) in the last snapshot.</param>
-/// <param name="Iterations">Iterations from the first to the last snapshot.</param>
-public readonly record struct TypeGrowth(string TypeName, long CountBefore, long CountAfter, long BytesBefore, long BytesAfter, int Iterations)
-{
-    /// <summary>Instances added per iteration (may be 0 when a single object grows in size, e.g. an array).</summary>
-    public double InstancesPerIteration => (double)(CountAfter - CountBefore) / Math.Max(1, Iterations);
-
-    /// <summary>Shallow bytes added per iteration.</summary>
-    public double BytesPerIteration => (double)(BytesAfter - BytesBefore) / Math.Max(1, Iterations);
 }

@@ -91,27 +91,7 @@ public sealed class LeakReport
         }
 
         if (HeapSummary is { } heap)
-        {
-            text.AppendLine();
-            var selection = heap.GrewInEveryInterval
-                ? "types that grew in every interval"
-                : "no type grew in every interval, so: types that grew from the first to the last snapshot";
-            text.AppendLine(
-                CultureInfo.InvariantCulture,
-                $"Heap summary (ClrMD, {heap.SnapshotCount} heap snapshots over {heap.IterationsBetweenSnapshots} iterations; {selection}, application types first):"
-            );
-            if (heap.Types.Count == 0)
-                text.AppendLine("  no type grew (the growth may be in objects that are replaced rather than added, or outside the managed heap).");
-            else
-                text.AppendLine("  instances/iteration   bytes/iteration   type");
-            foreach (var type in heap.Types)
-            {
-                text.AppendLine(
-                    CultureInfo.InvariantCulture,
-                    $"  {Signed(type.InstancesPerIteration), 19}   {Signed(type.BytesPerIteration) + " B", 15}   {type.TypeName}   ({type.CountBefore:#,0} → {type.CountAfter:#,0} instances, {type.BytesBefore:#,0} → {type.BytesAfter:#,0} B)"
-                );
-            }
-        }
+            AppendHeapSummary(text, heap);
         else if (HeapSummaryUnavailableReason is { } why)
         {
             text.AppendLine();
@@ -138,6 +118,60 @@ public sealed class LeakReport
             );
         }
         return text.ToString();
+    }
+
+    private static void AppendHeapSummary(StringBuilder text, HeapSummary heap)
+    {
+        text.AppendLine();
+        var selection = heap.GrewInEveryInterval
+            ? "types that grew in every interval"
+            : "no type grew in every interval, so: types that grew from the first to the last snapshot";
+        text.AppendLine(
+            CultureInfo.InvariantCulture,
+            $"Heap summary (ClrMD, {heap.SnapshotCount} heap snapshots over {heap.IterationsBetweenSnapshots} iterations; {selection}, application types first; shortest retention paths from GC roots):"
+        );
+        if (heap.Types.Count == 0)
+            text.AppendLine("  no type grew (the growth may be in objects that are replaced rather than added, or outside the managed heap).");
+        else
+            text.AppendLine("  instances/iteration   bytes/iteration   type");
+        foreach (var type in heap.Types)
+        {
+            text.AppendLine(
+                CultureInfo.InvariantCulture,
+                $"  {Signed(type.InstancesPerIteration), 19}   {Signed(type.BytesPerIteration) + " B", 15}   {type.TypeName}   ({type.CountBefore:#,0} → {type.CountAfter:#,0} instances, {type.BytesBefore:#,0} → {type.BytesAfter:#,0} B)"
+            );
+            foreach (var path in type.Paths)
+            {
+                var gained = path.Instances - path.InstancesBefore;
+                var change = gained == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $" ({(gained > 0 ? "+" : "")}{gained:#,0})");
+                text.AppendLine(
+                    CultureInfo.InvariantCulture,
+                    $"      {path.Instances:#,0} {(path.Instances == 1 ? "instance" : "instances")}{change} via {path.Text}"
+                );
+            }
+            if (type.LargestInstance is { } largest)
+            {
+                var via = largest.Path is { } p ? $"via {p.Text}" : "not reachable from a GC root";
+                text.AppendLine(
+                    CultureInfo.InvariantCulture,
+                    $"      grew in size: largest instance {largest.BytesAfter:#,0} B (was {largest.BytesBefore:#,0} B) {via}"
+                );
+            }
+            if (type.PathsUnavailableReason is { } missing)
+                text.AppendLine(
+                    CultureInfo.InvariantCulture,
+                    $"      {(type.Paths.Count == 0 && type.LargestInstance is null ? "no retention path" : "note")}: {missing}"
+                );
+        }
+        if (heap.SafeHandleTypes.Count > 0)
+        {
+            text.AppendLine(
+                CultureInfo.InvariantCulture,
+                $"  SafeHandle types that grew (they own native memory or OS handles): {string.Join(", ", heap.SafeHandleTypes.Select(t => string.Create(CultureInfo.InvariantCulture, $"{t.TypeName} (+{t.CountAfter - t.CountBefore:#,0})")))}"
+            );
+        }
+        if (heap.PathsNote is { } note)
+            text.AppendLine(CultureInfo.InvariantCulture, $"  Retention paths: {note}.");
     }
 
     private static string Signed(double value) => (value > 0 ? "+" : "") + MetricReport.FormatNumber(value);

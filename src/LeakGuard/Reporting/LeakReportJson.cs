@@ -113,6 +113,68 @@ internal static class LeakReportJson
             json.WriteNumber("bytesAfter", type.BytesAfter);
             json.WriteNumber("instancesPerIteration", type.InstancesPerIteration);
             json.WriteNumber("bytesPerIteration", type.BytesPerIteration);
+            json.WriteStartArray("retentionPaths");
+            foreach (var path in type.Paths)
+                WritePath(json, path);
+            json.WriteEndArray();
+            if (type.PathsUnavailableReason is { } missing)
+                json.WriteString("retentionPathsNote", missing);
+            else
+                json.WriteNull("retentionPathsNote");
+            if (type.LargestInstance is { } largest)
+            {
+                json.WriteStartObject("largestInstance");
+                json.WriteNumber("bytesBefore", largest.BytesBefore);
+                json.WriteNumber("bytesAfter", largest.BytesAfter);
+                if (largest.Path is { } path)
+                {
+                    json.WritePropertyName("retentionPath");
+                    WritePath(json, path);
+                }
+                else
+                {
+                    json.WriteNull("retentionPath");
+                }
+                json.WriteEndObject();
+            }
+            else
+            {
+                json.WriteNull("largestInstance");
+            }
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        json.WriteStartArray("safeHandleTypes");
+        foreach (var type in heap.SafeHandleTypes)
+        {
+            json.WriteStartObject();
+            json.WriteString("typeName", type.TypeName);
+            json.WriteNumber("countBefore", type.CountBefore);
+            json.WriteNumber("countAfter", type.CountAfter);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        if (heap.PathsNote is { } note)
+            json.WriteString("retentionPathsNote", note);
+        else
+            json.WriteNull("retentionPathsNote");
+        json.WriteEndObject();
+    }
+
+    private static void WritePath(Utf8JsonWriter json, RetentionPath path)
+    {
+        json.WriteStartObject();
+        json.WriteString("rootKind", JsonNamingPolicy.CamelCase.ConvertName(path.RootKind.ToString()));
+        json.WriteString("root", path.Root);
+        json.WriteNumber("instances", path.Instances);
+        json.WriteNumber("instancesBefore", path.InstancesBefore);
+        json.WriteString("text", path.Text);
+        json.WriteStartArray("steps");
+        foreach (var step in path.Steps)
+        {
+            json.WriteStartObject();
+            json.WriteString("edge", step.Edge);
+            json.WriteString("typeName", step.TypeName);
             json.WriteEndObject();
         }
         json.WriteEndArray();

@@ -256,9 +256,17 @@ internal sealed class LeakRunner
 
         HeapSummary? heapSummary = null;
         string? unavailable = null;
-        if (_options.CaptureHeapSummary && metrics[(int)LeakMetric.ManagedHeap].IsOverBudget)
+        // Managed growth is explained by the growing types; native and handle growth by the SafeHandle types among them.
+        if (
+            _options.CaptureHeapSummary
+            && (
+                metrics[(int)LeakMetric.ManagedHeap].IsOverBudget
+                || metrics[(int)LeakMetric.NativeHeap].IsOverBudget
+                || metrics[(int)LeakMetric.Handles].IsOverBudget
+            )
+        )
         {
-            var outcome = await HeapSummarizer.TryCaptureAsync(_operation, _options, ThrowIfStopped).ConfigureAwait(false);
+            var outcome = await HeapSummarizer.TryCaptureAsync(_operation, _options, ThrowIfStopped, _cancellationToken).ConfigureAwait(false);
             heapSummary = outcome.Summary;
             unavailable = outcome.UnavailableReason;
         }

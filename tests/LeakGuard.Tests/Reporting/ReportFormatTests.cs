@@ -54,20 +54,73 @@ public class ReportFormatTests
             unavailable
         );
 
+    private static RetentionPath Path(GcRootKind kind, string root, long instances, long before, string text) =>
+        new()
+        {
+            RootKind = kind,
+            Root = root,
+            Instances = instances,
+            InstancesBefore = before,
+            Steps = [],
+            Text = text,
+        };
+
     [Fact]
     public void Leak_report_with_heap_summary()
     {
         var summary = new HeapSummary(
             50,
             [
-                new TypeGrowth("Contoso.Trading.LeakyPriceSubscriber", 755, 805, 18_120, 19_320, 50),
-                new TypeGrowth("System.EventHandler<Contoso.Trading.PriceChangedEventArgs>", 756, 806, 48_384, 51_584, 50),
-                new TypeGrowth("System.Byte[]", 33, 33, 143_450, 146_650, 50),
+                new TypeGrowth("Contoso.Trading.LeakyPriceSubscriber", 755, 805, 18_120, 19_320, 50)
+                {
+                    Paths =
+                    [
+                        Path(
+                            GcRootKind.StaticField,
+                            "static Contoso.Trading.PriceFeed.PriceChanged",
+                            805,
+                            755,
+                            "static Contoso.Trading.PriceFeed.PriceChanged (EventHandler<PriceChangedEventArgs>) → invocation list → LeakyPriceSubscriber"
+                        ),
+                    ],
+                },
+                new TypeGrowth("System.EventHandler<Contoso.Trading.PriceChangedEventArgs>", 756, 806, 48_384, 51_584, 50)
+                {
+                    Paths =
+                    [
+                        Path(
+                            GcRootKind.StaticField,
+                            "static Contoso.Trading.PriceFeed.PriceChanged",
+                            805,
+                            755,
+                            "static Contoso.Trading.PriceFeed.PriceChanged (EventHandler<PriceChangedEventArgs>) → _invocationList[] → EventHandler<PriceChangedEventArgs>"
+                        ),
+                        Path(GcRootKind.StrongHandle, "strong GC handle", 1, 1, "strong GC handle (EventHandler<PriceChangedEventArgs>)"),
+                    ],
+                },
+                new TypeGrowth("System.Object[]", 33, 33, 143_450, 146_650, 50)
+                {
+                    LargestInstance = new SizeGrowth(
+                        6_424,
+                        9_624,
+                        Path(
+                            GcRootKind.StaticField,
+                            "static Contoso.Trading.PriceFeed.PriceChanged",
+                            1,
+                            1,
+                            "static Contoso.Trading.PriceFeed.PriceChanged (EventHandler<PriceChangedEventArgs>) → _invocationList → Object[]"
+                        )
+                    ),
+                    PathsUnavailableReason = "12 of 33 instances are not reachable from a GC root",
+                },
             ],
             10_000_000,
             10_015_600,
             TimeSpan.FromSeconds(1.5)
-        );
+        )
+        {
+            SafeHandleTypes = [new TypeGrowth("Microsoft.Win32.SafeHandles.SafeFileHandle", 3, 53, 96, 1_696, 50)],
+        };
 
         Approvals.Verify(ManagedLeak(summary, null).ToString(), nameof(ReportFormatTests));
     }
@@ -194,77 +247,5 @@ public class ReportFormatTests
 
         report.HasLeak.ShouldBeFalse();
         Approvals.Verify(report.ToString(), nameof(ReportFormatTests));
-    }
-}
-
-public class HeapSummaryOrderTests
-{
-    [Theory]
-    [InlineData("Contoso.Trading.Pricing.LeakyPriceSubscriber", 0)]
-    [InlineData("Contoso.Trading.Pricing.Quote[]", 0)]
-    [InlineData("System.EventHandler<Contoso.Trading.Pricing.Quote>", 1)]
-    [InlineData("System.Collections.Generic.Dictionary<System.String, Contoso.Trading.Pricing.Quote>+Entry[]", 1)]
-    [InlineData("System.Byte[]", 2)]
-    [InlineData("System.Threading.CancellationTokenSource+CallbackNode", 2)]
-    [InlineData("Microsoft.Extensions.Caching.Memory.CacheEntry", 2)]
-    public void Application_types_rank_before_framework_types(string typeName, int rank)
-    {
-        LeakGuard.Diagnostics.HeapHistogram.Ownership(typeName).ShouldBe(rank);
-    }
-}
-
-public class HeapDiffTests
-{
-    private static LeakGuard.Diagnostics.HeapHistogram Histogram(params (string Name, long Count, long Bytes)[] types) =>
-        new(types.ToDictionary(t => t.Name, t => (t.Count, t.Bytes)), types.Sum(t => t.Bytes), types.Sum(t => t.Count));
-
-    [Fact]
-    public void One_time_growth_in_the_first_interval_is_left_out()
-    {
-        var histograms = new[]
-        {
-            Histogram(("App.Leaked", 10, 240), ("System.Net.Sockets.SocketError[]", 0, 0)),
-            Histogram(("App.Leaked", 35, 840), ("System.Net.Sockets.SocketError[]", 1, 776)),
-            Histogram(("App.Leaked", 60, 1440), ("System.Net.Sockets.SocketError[]", 1, 776)),
-        };
-
-        var types = LeakGuard.Diagnostics.HeapHistogram.Diff(histograms, 50, 10, out var steady);
-
-        steady.ShouldBeTrue();
-        types.Select(t => t.TypeName).ShouldBe(["App.Leaked"]);
-        types[0].InstancesPerIteration.ShouldBe(1);
-        types[0].BytesPerIteration.ShouldBe(24);
-    }
-
-    [Fact]
-    public void When_churn_hides_every_steady_growth_the_overall_growth_is_listed()
-    {
-        // one byte[] grows by 64 B/iteration (+1,600 B per interval); another component allocates a 2,400 B byte[] in
-        // the first interval and frees it in the second, so System.Byte[] shrinks there (-800 B) but grew overall
-        var histograms = new[]
-        {
-            Histogram(("System.Byte[]", 40, 100_000)),
-            Histogram(("System.Byte[]", 41, 104_000)),
-            Histogram(("System.Byte[]", 40, 103_200)),
-        };
-
-        var types = LeakGuard.Diagnostics.HeapHistogram.Diff(histograms, 50, 10, out var steady);
-
-        steady.ShouldBeFalse();
-        types.Single().TypeName.ShouldBe("System.Byte[]");
-        types.Single().BytesPerIteration.ShouldBe(64);
-    }
-
-    [Fact]
-    public void A_type_that_shrank_overall_is_never_listed()
-    {
-        var histograms = new[]
-        {
-            Histogram(("System.Byte[]", 40, 100_000)),
-            Histogram(("System.Byte[]", 41, 104_000)),
-            Histogram(("System.Byte[]", 39, 99_000)),
-        };
-
-        LeakGuard.Diagnostics.HeapHistogram.Diff(histograms, 50, 10, out _).ShouldBeEmpty();
     }
 }

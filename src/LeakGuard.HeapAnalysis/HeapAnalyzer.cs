@@ -1,0 +1,344 @@
+using System.Diagnostics;
+using Microsoft.Diagnostics.Runtime;
+
+namespace LeakGuard.HeapAnalysis;
+
+/// <summary>Options of <see cref="HeapAnalyzer.Compare(IReadOnlyList{string}, HeapComparisonOptions?, CancellationToken)"/>.</summary>
+public sealed record HeapComparisonOptions
+{
+    /// <summary>Iterations (or any unit of work) between the two snapshots; per-iteration figures divide by it. Default 1. Must be at least 1.</summary>
+    public int Iterations { get; init; } = 1;
+
+    /// <summary>How many growing types to report. Default 10. Must be at least 1.</summary>
+    public int TopTypes { get; init; } = 10;
+
+    /// <summary>How many of the top types get retention paths (the search costs one walk of the reachable heap per snapshot at most). Default 5; 0 for none.</summary>
+    public int PathTypes { get; init; } = 5;
+
+    /// <summary>Whether thread stacks are searched as roots. Default true. Reading stack roots is where the diagnostics reader has been seen to crash (clrmd PR #1425, .NET 10 on Linux).</summary>
+    public bool IncludeStackRoots { get; init; } = true;
+}
+
+/// <summary>The difference between two heap snapshots: the growing types, their retention paths, totals and timings.</summary>
+public sealed record HeapComparison
+{
+    /// <summary>The top growing types: application types first, then framework types over application types, then framework types; most bytes added first within each.</summary>
+    public required IReadOnlyList<TypeGrowth> Types { get; init; }
+
+    /// <summary>
+    /// True when <see cref="Types"/> lists types that grew in every interval between consecutive snapshots (always the
+    /// case with two snapshots); false when none did and it lists the types that grew from the first to the last.
+    /// </summary>
+    public bool GrewInEveryInterval { get; init; } = true;
+
+    /// <summary>Snapshots compared.</summary>
+    public int SnapshotCount { get; init; } = 2;
+
+    /// <summary>Types deriving from <c>System.Runtime.InteropServices.SafeHandle</c> whose instance count grew: managed handles that own native memory or OS handles.</summary>
+    public required IReadOnlyList<TypeGrowth> SafeHandleTypes { get; init; }
+
+    /// <summary>Bytes of all objects in the first snapshot (shallow sizes as ClrMD reports them).</summary>
+    public long TotalBytesBefore { get; init; }
+
+    /// <summary>Bytes of all objects in the last snapshot.</summary>
+    public long TotalBytesAfter { get; init; }
+
+    /// <summary>Objects in the first snapshot.</summary>
+    public long ObjectsBefore { get; init; }
+
+    /// <summary>Objects in the last snapshot.</summary>
+    public long ObjectsAfter { get; init; }
+
+    /// <summary>Objects the retention path search visited in the last snapshot (it stops once every instance of the path types is reached).</summary>
+    public long ObjectsVisited { get; init; }
+
+    /// <summary>Why some or all retention paths are missing (stack roots skipped, search failed); null when none are.</summary>
+    public string? PathsNote { get; init; }
+
+    /// <summary>Seconds spent reading both snapshots into histograms (in parallel).</summary>
+    public double HistogramSeconds { get; init; }
+
+    /// <summary>Seconds spent searching retention paths in both snapshots (in parallel).</summary>
+    public double PathSeconds { get; init; }
+}
+
+/// <summary>
+/// Reads .NET heap snapshots (dumps written with the heap, e.g. by <c>createdump</c>, <c>dotnet-dump</c> or
+/// <c>DiagnosticsClient.WriteDump</c>) with ClrMD, and compares them.
+/// </summary>
+/// <remarks>
+/// Reports carry type names, field names, counts and sizes — never the contents of strings or buffers.
+/// </remarks>
+public static class HeapAnalyzer
+{
+    /// <summary>
+    /// Compares two snapshots of the same process: per-type growth from <paramref name="beforeDump"/> to
+    /// <paramref name="afterDump"/>, and for the top growing types the shortest retention paths of their instances,
+    /// grouped by path shape, the groups that grew first.
+    /// </summary>
+    /// <param name="beforeDump">Path of the earlier dump.</param>
+    /// <param name="afterDump">Path of the later dump, of the same process.</param>
+    /// <param name="options">Options; null for the defaults.</param>
+    /// <param name="cancellationToken">Stops the reads and the search.</param>
+    /// <returns>The comparison.</returns>
+    /// <exception cref="FileNotFoundException">A dump does not exist.</exception>
+    /// <exception cref="InvalidOperationException">A dump holds no .NET runtime, or its heap cannot be walked.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range (the message names it).</exception>
+    public static HeapComparison Compare(
+        string beforeDump,
+        string afterDump,
+        HeapComparisonOptions? options = null,
+        CancellationToken cancellationToken = default
+    ) => Compare([beforeDump, afterDump], options, cancellationToken);
+
+    /// <summary>
+    /// Compares three or more snapshots of the same process taken in order: a type is reported when it grew in
+    /// <em>every</em> interval between consecutive snapshots, so that one-time growth (lazy initialisation, a cache
+    /// filled once, another component's first use of something) is left out; when no type did, the types that grew
+    /// from the first to the last snapshot are reported instead (<see cref="HeapComparison.GrewInEveryInterval"/> is
+    /// then false). Retention paths are searched in the first and the last snapshot.
+    /// </summary>
+    /// <param name="snapshots">Paths of two or more dumps of one process, in the order they were taken.</param>
+    /// <param name="options">Options; null for the defaults. <see cref="HeapComparisonOptions.Iterations"/> counts from the first to the last snapshot.</param>
+    /// <param name="cancellationToken">Stops the reads and the search.</param>
+    /// <returns>The comparison.</returns>
+    /// <exception cref="ArgumentException">Fewer than two snapshots.</exception>
+    /// <exception cref="FileNotFoundException">A dump does not exist.</exception>
+    /// <exception cref="InvalidOperationException">A dump holds no .NET runtime, or its heap cannot be walked.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range (the message names it).</exception>
+    public static HeapComparison Compare(IReadOnlyList<string> snapshots, HeapComparisonOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(snapshots);
+        if (snapshots.Count < 2)
+            throw new ArgumentException($"At least two snapshots are needed, but {snapshots.Count} were given.", nameof(snapshots));
+        options ??= new HeapComparisonOptions();
+        if (options.Iterations < 1)
+            throw new ArgumentOutOfRangeException(
+                nameof(options),
+                options.Iterations,
+                $"HeapComparisonOptions.Iterations must be at least 1, but was {options.Iterations}."
+            );
+        if (options.TopTypes < 1)
+            throw new ArgumentOutOfRangeException(
+                nameof(options),
+                options.TopTypes,
+                $"HeapComparisonOptions.TopTypes must be at least 1, but was {options.TopTypes}."
+            );
+        if (options.PathTypes < 0)
+            throw new ArgumentOutOfRangeException(
+                nameof(options),
+                options.PathTypes,
+                $"HeapComparisonOptions.PathTypes must be 0 or more, but was {options.PathTypes}."
+            );
+        foreach (var path in snapshots)
+        {
+            if (!File.Exists(path))
+                throw new FileNotFoundException($"No heap snapshot at '{path}'.", path);
+        }
+
+        var clock = Stopwatch.StartNew();
+        using var before = Snapshot.Open(snapshots[0]);
+        using var after = Snapshot.Open(snapshots[^1]);
+        // The snapshots in between are needed for their histograms only: read on the calling thread while another
+        // thread reads the first, then the last.
+        var middle = new HeapHistogram[snapshots.Count - 2];
+        var (first, last) = Parallel(
+            () => HeapHistogram.Read(before.Heap, cancellationToken),
+            () =>
+            {
+                for (var i = 0; i < middle.Length; i++)
+                {
+                    using var snapshot = Snapshot.Open(snapshots[i + 1]);
+                    middle[i] = HeapHistogram.Read(snapshot.Heap, cancellationToken);
+                }
+                return HeapHistogram.Read(after.Heap, cancellationToken);
+            }
+        );
+        var histograms = new List<HeapHistogram> { first };
+        histograms.AddRange(middle);
+        histograms.Add(last);
+        var histogramSeconds = clock.Elapsed.TotalSeconds;
+
+        var grown = new List<(TypeGrowth Growth, TypeTotals Before, TypeTotals After)>();
+        var steady = new List<(TypeGrowth Growth, TypeTotals Before, TypeTotals After)>();
+        foreach (var (name, now) in last.Types)
+        {
+            first.Types.TryGetValue(name, out var then);
+            if (now.Bytes <= then.Bytes && now.Count <= then.Count)
+                continue;
+            var entry = (new TypeGrowth(name, then.Count, now.Count, then.Bytes, now.Bytes, options.Iterations), then, now);
+            grown.Add(entry);
+            var everyInterval = true;
+            for (var i = 1; i < histograms.Count && everyInterval; i++)
+            {
+                histograms[i - 1].Types.TryGetValue(name, out var earlier);
+                histograms[i].Types.TryGetValue(name, out var later);
+                everyInterval = later.Bytes > earlier.Bytes || later.Count > earlier.Count;
+            }
+            if (everyInterval)
+                steady.Add(entry);
+        }
+        var grewInEveryInterval = steady.Count > 0;
+        var top = (grewInEveryInterval ? steady : grown)
+            .OrderBy(g => TypeNames.Ownership(g.Growth.TypeName))
+            .ThenByDescending(g => g.Growth.BytesAfter - g.Growth.BytesBefore)
+            .ThenByDescending(g => g.Growth.CountAfter - g.Growth.CountBefore)
+            .ThenBy(g => g.Growth.TypeName, StringComparer.Ordinal)
+            .Take(options.TopTypes)
+            .ToList();
+        var safeHandles = grown
+            .Where(g => g.After.IsSafeHandle && g.Growth.CountAfter > g.Growth.CountBefore)
+            .OrderByDescending(g => g.Growth.CountAfter - g.Growth.CountBefore)
+            .Select(g => g.Growth)
+            .ToList();
+
+        // Retention paths for the first PathTypes types, searched in both snapshots so that the groups that grew are told
+        // from the ones that were already there (a legitimate cache of the same type, say).
+        clock.Restart();
+        var pathTypes = top.Take(options.PathTypes).ToList();
+        var types = top.Select(t => t.Growth).ToList();
+        string? note = null;
+        long visited = 0;
+        if (pathTypes.Count > 0)
+        {
+            var targetsBefore = new PathTargets();
+            var targetsAfter = new PathTargets();
+            var sizeTargets = new int[pathTypes.Count];
+            foreach (var (growth, then, now) in pathTypes)
+            {
+                targetsBefore.AddType(then.MethodTables ?? [], then.Count);
+                targetsAfter.AddType(now.MethodTables ?? [], now.Count);
+            }
+            for (var i = 0; i < pathTypes.Count; i++)
+            {
+                sizeTargets[i] = -1;
+                if (GrewInSize(pathTypes[i].Growth, pathTypes[i].Before, pathTypes[i].After))
+                {
+                    sizeTargets[i] = targetsAfter.Objects.Count;
+                    targetsAfter.Objects.TryAdd(pathTypes[i].After.LargestAddress, targetsAfter.Objects.Count);
+                }
+            }
+            var finder = new RetentionPathFinder(after.Runtime);
+            var (searchBefore, searchAfter) = Parallel(
+                () => new RetentionPathFinder(before.Runtime).Find(targetsBefore, options.IncludeStackRoots, cancellationToken),
+                () => finder.Find(targetsAfter, options.IncludeStackRoots, cancellationToken)
+            );
+            visited = searchAfter.Visited;
+            note = searchAfter.StackRootsSkippedReason;
+            for (var i = 0; i < pathTypes.Count; i++)
+            {
+                var (growth, then, now) = pathTypes[i];
+                var paths = GrowingGroups(searchBefore.TypeShapes[i], searchAfter.TypeShapes[i], sizeTargets[i] >= 0)
+                    .Select(g => finder.Build(g.Group) with { InstancesBefore = g.Before })
+                    .ToList();
+                var unreached = now.Count - searchAfter.Reached[i];
+                types[i] = growth with
+                {
+                    Paths = paths,
+                    PathsUnavailableReason =
+                        searchAfter.Reached[i] == 0
+                            ? $"none of its {now.Count:#,0} instances is reachable from a GC root in the last snapshot (garbage not yet collected?)"
+                        : unreached > 0 ? $"{unreached:#,0} of {now.Count:#,0} instances are not reachable from a GC root"
+                        : null,
+                    LargestInstance = sizeTargets[i] < 0 ? null : new SizeGrowth(then.LargestBytes, now.LargestBytes, searchAfter.ObjectPaths[sizeTargets[i]]),
+                };
+            }
+        }
+
+        return new HeapComparison
+        {
+            Types = types,
+            GrewInEveryInterval = grewInEveryInterval,
+            SnapshotCount = snapshots.Count,
+            SafeHandleTypes = safeHandles,
+            TotalBytesBefore = first.TotalBytes,
+            TotalBytesAfter = last.TotalBytes,
+            ObjectsBefore = first.Objects,
+            ObjectsAfter = last.Objects,
+            ObjectsVisited = visited,
+            PathsNote = note,
+            HistogramSeconds = histogramSeconds,
+            PathSeconds = clock.Elapsed.TotalSeconds,
+        };
+    }
+
+    /// <summary>
+    /// The type grew in size rather than (only) in count: its largest instance got bigger and accounts for at least half
+    /// of the bytes added, or the count did not grow at all.
+    /// </summary>
+    internal static bool GrewInSize(TypeGrowth growth, TypeTotals before, TypeTotals after)
+    {
+        var added = growth.BytesAfter - growth.BytesBefore;
+        if (after.LargestBytes <= before.LargestBytes || added <= 0)
+            return false;
+        return growth.CountAfter <= growth.CountBefore || (after.LargestBytes - before.LargestBytes) * 2 >= added;
+    }
+
+    /// <summary>
+    /// Path groups of the last snapshot with the instances they gained since the first (matched by shape: root and
+    /// types along the path): the groups that gained instances, most first (at most
+    /// <see cref="RetentionPathFinder.GroupsPerType"/>); when none did, the largest group, or none when the type grew in size.
+    /// </summary>
+    internal static List<(RetentionPathFinder.ShapeGroup Group, long Before)> GrowingGroups(
+        IReadOnlyList<RetentionPathFinder.ShapeGroup> before,
+        IReadOnlyList<RetentionPathFinder.ShapeGroup> after,
+        bool sizeGrowthExplains
+    )
+    {
+        var earlier = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var group in before)
+            earlier[group.Key] = group.Count;
+        var groups = after.Select(group => (Group: group, Before: earlier.GetValueOrDefault(group.Key))).ToList();
+        var growing = groups.Where(g => g.Group.Count > g.Before).ToList();
+        // The groups that gained instances explain the growth; when none did (a type that grew in size, or whose
+        // instances were replaced), the largest group is shown, or none when a size growth explains it.
+        if (growing.Count > 0)
+            return [.. growing.OrderByDescending(g => g.Group.Count - g.Before).ThenByDescending(g => g.Group.Count).Take(RetentionPathFinder.GroupsPerType)];
+        return sizeGrowthExplains ? [] : [.. groups.OrderByDescending(g => g.Group.Count).Take(1)];
+    }
+
+    private static (T1, T2) Parallel<T1, T2>(Func<T1> first, Func<T2> second)
+    {
+        var task = Task.Run(first);
+        var result = second();
+        return (task.GetAwaiter().GetResult(), result);
+    }
+
+    /// <summary>An open dump and its runtime.</summary>
+    private sealed class Snapshot : IDisposable
+    {
+        private readonly DataTarget _target;
+
+        private Snapshot(DataTarget target, ClrRuntime runtime)
+        {
+            _target = target;
+            Runtime = runtime;
+        }
+
+        public ClrRuntime Runtime { get; }
+
+        public ClrHeap Heap => Runtime.Heap;
+
+        public static Snapshot Open(string path)
+        {
+            var target = DataTarget.LoadDump(path);
+            try
+            {
+                if (target.ClrVersions.Length == 0)
+                    throw new InvalidOperationException($"the snapshot '{path}' holds no .NET runtime");
+                return new Snapshot(target, target.ClrVersions[0].CreateRuntime());
+            }
+            catch
+            {
+                target.Dispose();
+                throw;
+            }
+        }
+
+        public void Dispose()
+        {
+            Runtime.Dispose();
+            _target.Dispose();
+        }
+    }
+}

@@ -1,0 +1,54 @@
+using System.Text.RegularExpressions;
+
+namespace LeakGuard.HeapAnalysis;
+
+/// <summary>How type and field names are shown: application types first, namespaces dropped inside paths.</summary>
+internal static partial class TypeNames
+{
+    /// <summary>
+    /// 0 for an application type, 1 for a framework type over application types (e.g.
+    /// <c>System.EventHandler&lt;Contoso.Quote&gt;</c>), 2 for a framework type. The developer's own types come first:
+    /// the leaked object is usually one of them, while the framework containers holding it are larger.
+    /// </summary>
+    public static int Ownership(string typeName)
+    {
+        var names = typeName.Split(['<', '>', ',', ' ', '[', ']', '+'], StringSplitOptions.RemoveEmptyEntries);
+        if (names.Length == 0 || !IsFramework(names[0]))
+            return 0;
+        return names.Skip(1).Any(n => n.Contains('.') && !IsFramework(n)) ? 1 : 2;
+    }
+
+    /// <summary>True for a type of the runtime or its libraries (<c>System.*</c>, <c>Microsoft.*</c>, …).</summary>
+    public static bool IsFramework(string name) =>
+        name.StartsWith("System.", StringComparison.Ordinal)
+        || name.StartsWith("Microsoft.", StringComparison.Ordinal)
+        || name.StartsWith("Internal.", StringComparison.Ordinal)
+        || name.StartsWith("Interop", StringComparison.Ordinal)
+        || name == "System"
+        || !name.Contains('.');
+
+    /// <summary>The type name without namespaces, generic arguments included: <c>List&lt;Quote&gt;</c>.</summary>
+    public static string Short(string typeName) => Namespaces().Replace(typeName, "");
+
+    /// <summary>A field name as written in source: an auto-property's backing field <c>&lt;Items&gt;k__BackingField</c> becomes <c>Items</c>.</summary>
+    public static string Field(string fieldName)
+    {
+        var match = BackingField().Match(fieldName);
+        return match.Success ? match.Groups[1].Value : fieldName;
+    }
+
+    /// <summary>Delegate types (their internals are shown as "invocation list" and "target").</summary>
+    public static bool IsDelegate(string typeName) =>
+        typeName.StartsWith("System.Action", StringComparison.Ordinal)
+        || typeName.StartsWith("System.Func<", StringComparison.Ordinal)
+        || typeName.StartsWith("System.EventHandler", StringComparison.Ordinal)
+        || typeName.StartsWith("System.Predicate<", StringComparison.Ordinal)
+        || typeName.StartsWith("System.Comparison<", StringComparison.Ordinal)
+        || typeName is "System.Delegate" or "System.MulticastDelegate";
+
+    [GeneratedRegex(@"(?<![\w+`])(?:[A-Za-z_][\w`]*\.)+(?=[A-Za-z_<])")]
+    private static partial Regex Namespaces();
+
+    [GeneratedRegex(@"^<([^>]+)>k__BackingField$")]
+    private static partial Regex BackingField();
+}

@@ -1,0 +1,235 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+using LeakGuard.HeapAnalysis;
+
+namespace LeakGuard.Diagnostics;
+
+/// <summary>
+/// Runs the heap analysis (<see cref="HeapAnalyzer.Compare(IReadOnlyList{string}, HeapComparisonOptions?, CancellationToken)"/>) in a child process — <c>dotnet exec
+/// LeakGuard.HeapAnalysis.dll</c> on the runtime this process runs on — so that a crash in the diagnostics reader
+/// (reported on Linux with .NET 10 while reading stack roots) cannot take down the test host.
+/// </summary>
+/// <remarks>
+/// A child that crashes (killed by a signal) is run once more without stack roots. A child that does not finish
+/// within the time limit is killed with its process tree. Either way the caller gets a reason, never an exception.
+/// </remarks>
+internal static class HeapAnalysisProcess
+{
+    /// <summary>The comparison, or why there is none.</summary>
+    internal readonly record struct Outcome(HeapComparison? Comparison, string? Error);
+
+    public static async Task<Outcome> CompareAsync(
+        IReadOnlyList<string> snapshots,
+        HeapComparisonOptions options,
+        TimeSpan timeout,
+        CancellationToken cancellationToken
+    )
+    {
+        var first = await RunAsync(snapshots, options, timeout, cancellationToken).ConfigureAwait(false);
+        if (first.Crashed && options.IncludeStackRoots)
+        {
+            var second = await RunAsync(snapshots, options with { IncludeStackRoots = false }, timeout, cancellationToken).ConfigureAwait(false);
+            if (second.Outcome.Comparison is { } comparison)
+            {
+                var note = $"stack roots were skipped: the first analysis crashed while reading the snapshots ({first.Outcome.Error})";
+                return new(comparison with { PathsNote = note }, null);
+            }
+            return new(null, $"{first.Outcome.Error}; run again without stack roots: {second.Outcome.Error}");
+        }
+        return first.Outcome;
+    }
+
+    private static async Task<(Outcome Outcome, bool Crashed)> RunAsync(
+        IReadOnlyList<string> snapshots,
+        HeapComparisonOptions options,
+        TimeSpan timeout,
+        CancellationToken cancellationToken
+    )
+    {
+        var assembly = typeof(HeapAnalyzer).Assembly.Location;
+        if (string.IsNullOrEmpty(assembly) || !File.Exists(assembly))
+            return (
+                new(null, "the heap analysis executable (LeakGuard.HeapAnalysis.dll) was not found next to LeakGuard.dll (single-file apps are not supported)"),
+                false
+            );
+        var directory = Path.GetDirectoryName(snapshots[^1]) ?? Path.GetTempPath();
+        var output = Path.Combine(directory, $"leakguard-analysis-{Guid.NewGuid():N}.json");
+        var start = new ProcessStartInfo(FindDotnetHost())
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+            CreateNoWindow = true,
+        };
+        foreach (
+            var argument in new[]
+            {
+                "exec",
+                "--runtimeconfig",
+                WriteRuntimeConfig(directory),
+                assembly,
+                "compare",
+                "--output",
+                output,
+                "--iterations",
+                options.Iterations.ToString(CultureInfo.InvariantCulture),
+                "--top",
+                options.TopTypes.ToString(CultureInfo.InvariantCulture),
+                "--path-types",
+                options.PathTypes.ToString(CultureInfo.InvariantCulture),
+            }
+        )
+        {
+            start.ArgumentList.Add(argument);
+        }
+        foreach (var snapshot in snapshots)
+        {
+            start.ArgumentList.Add("--snapshot");
+            start.ArgumentList.Add(snapshot);
+        }
+        if (!options.IncludeStackRoots)
+            start.ArgumentList.Add("--no-stack-roots");
+        // The child must not inherit a profiler or startup hook meant for the test host.
+        start.Environment.Remove("DOTNET_STARTUP_HOOKS");
+        start.Environment.Remove("CORECLR_ENABLE_PROFILING");
+
+        Process process;
+        try
+        {
+            process = Process.Start(start) ?? throw new InvalidOperationException("Process.Start returned null");
+        }
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException or IOException)
+        {
+            return (new(null, $"the heap analysis process could not be started ({start.FileName}: {e.Message})"), false);
+        }
+        using (process)
+        {
+            var errors = process.StandardError.ReadToEndAsync(cancellationToken);
+            var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
+            using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            limit.CancelAfter(timeout);
+            try
+            {
+                await process.WaitForExitAsync(limit.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                Kill(process);
+                TryDelete(output);
+                cancellationToken.ThrowIfCancellationRequested();
+                return (
+                    new(null, $"the heap analysis did not finish within {timeout.TotalSeconds:0} s and was stopped (LeakOptions.HeapAnalysisTimeout)"),
+                    false
+                );
+            }
+            var stderr = Tail(await SafeRead(errors).ConfigureAwait(false));
+            await SafeRead(stdout).ConfigureAwait(false);
+            try
+            {
+                if (process.ExitCode == 0 && File.Exists(output))
+                {
+                    var comparison = JsonSerializer.Deserialize<HeapComparison>(
+                        await File.ReadAllTextAsync(output, cancellationToken).ConfigureAwait(false),
+                        Program.Json
+                    );
+                    return comparison is null ? (new(null, "the heap analysis wrote an empty result"), false) : (new(comparison, null), false);
+                }
+            }
+            catch (JsonException e)
+            {
+                return (new(null, $"the heap analysis result could not be read ({e.Message})"), false);
+            }
+            finally
+            {
+                TryDelete(output);
+            }
+            var crashed = IsCrash(process.ExitCode);
+            var what = crashed
+                ? $"the heap analysis process crashed (exit code {process.ExitCode})"
+                : $"the heap analysis failed (exit code {process.ExitCode})";
+            return (new(null, stderr.Length > 0 ? $"{what}: {stderr}" : what), crashed);
+        }
+    }
+
+    /// <summary>Killed by a signal (128 + n on Unix, or the shell-less negative form) or an unhandled native fault on Windows (NTSTATUS).</summary>
+    private static bool IsCrash(int exitCode) => exitCode is > 128 and < 160 || exitCode < 0;
+
+    private static async Task<string> SafeRead(Task<string> read)
+    {
+        try
+        {
+            return await read.ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or InvalidOperationException)
+        {
+            return "";
+        }
+    }
+
+    private static string Tail(string text)
+    {
+        var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var tail = string.Join(" ", lines.TakeLast(3));
+        return tail.Length > 600 ? tail[..600] + "…" : tail;
+    }
+
+    private static void Kill(Process process)
+    {
+        try
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit(5000);
+        }
+        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception or NotSupportedException) { }
+    }
+
+    /// <summary>The <c>dotnet</c> host of the runtime this process runs on.</summary>
+    internal static string FindDotnetHost()
+    {
+        var executable = OperatingSystem.IsWindows() ? "dotnet.exe" : "dotnet";
+        // .../dotnet/shared/Microsoft.NETCore.App/10.0.12/ → .../dotnet/dotnet
+        var runtimeDirectory = RuntimeEnvironment.GetRuntimeDirectory();
+        var root = Path.GetFullPath(Path.Combine(runtimeDirectory, "..", "..", ".."));
+        var candidate = Path.Combine(root, executable);
+        if (File.Exists(candidate))
+            return candidate;
+        if (Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host))
+            return host;
+        return executable;
+    }
+
+    /// <summary>A runtime configuration naming exactly the runtime this process runs on, so the child needs nothing that is not installed.</summary>
+    private static string WriteRuntimeConfig(string directory)
+    {
+        var version = Environment.Version.ToString(3);
+        var tfm = $"net{Environment.Version.Major}.{Environment.Version.Minor}";
+        var path = Path.Combine(directory, $"leakguard-heap-analysis-{version}.runtimeconfig.json");
+        var content =
+            "{\"runtimeOptions\":{\"tfm\":\""
+            + tfm
+            + "\",\"framework\":{\"name\":\"Microsoft.NETCore.App\",\"version\":\""
+            + version
+            + "\"},\"rollForward\":\"LatestPatch\"}}";
+        if (!File.Exists(path) || File.ReadAllText(path) != content)
+        {
+            // Written aside and moved, so that a concurrent run never reads half a file.
+            var temporary = $"{path}.{Guid.NewGuid():N}";
+            File.WriteAllText(temporary, content, new UTF8Encoding(false));
+            File.Move(temporary, path, overwrite: true);
+        }
+        return path;
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
+}
