@@ -18,11 +18,14 @@ public class SmokeTests
     [Fact]
     public void A_leak_is_reported_by_the_engine_that_came_with_the_package()
     {
-        var report = LeakTest.Run(() => Leaked.Add(new object()), new LeakOptions { CaptureHeapSummary = false });
+        // The heap summary runs the package's heap analysis executable in a child process: this proves it was
+        // deployed next to the test assembly and can run there.
+        var report = LeakTest.Run(() => Leaked.Add(new LeakedItem()));
         Leaked.Clear();
 
         Assert.True(report.HasLeak, report.ToString());
         Assert.Contains("managed heap grew", report.ToString());
+        Assert.Contains("via static XunitConsumer.SmokeTests.Leaked (List<Object>) → _items[] → SmokeTests+LeakedItem", report.ToString());
     }
 
     [Fact]
@@ -31,5 +34,10 @@ public class SmokeTests
         var framework = typeof(SmokeTests).Assembly.GetCustomAttribute<TestFrameworkAttribute>();
 
         Assert.NotNull(framework);
+    }
+
+    private sealed class LeakedItem
+    {
+        public readonly long Value = 42;
     }
 }
