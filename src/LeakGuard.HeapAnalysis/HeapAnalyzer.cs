@@ -203,20 +203,10 @@ public static class HeapAnalyzer
         {
             var targetsBefore = new PathTargets();
             var targetsAfter = new PathTargets();
-            var sizeTargets = new int[pathTypes.Count];
             foreach (var (growth, then, now) in pathTypes)
             {
                 targetsBefore.AddType(then.MethodTables ?? [], then.Count);
                 targetsAfter.AddType(now.MethodTables ?? [], now.Count);
-            }
-            for (var i = 0; i < pathTypes.Count; i++)
-            {
-                sizeTargets[i] = -1;
-                if (GrewInSize(pathTypes[i].Growth, pathTypes[i].Before, pathTypes[i].After))
-                {
-                    sizeTargets[i] = targetsAfter.Objects.Count;
-                    targetsAfter.Objects.TryAdd(pathTypes[i].After.LargestAddress, targetsAfter.Objects.Count);
-                }
             }
             var finder = new RetentionPathFinder(after.Runtime);
             var (searchBefore, searchAfter) = Parallel(
@@ -228,7 +218,8 @@ public static class HeapAnalyzer
             for (var i = 0; i < pathTypes.Count; i++)
             {
                 var (growth, then, now) = pathTypes[i];
-                var paths = GrowingGroups(searchBefore.TypeShapes[i], searchAfter.TypeShapes[i], sizeTargets[i] >= 0)
+                var grewInSize = MayHaveGrownInSize(growth) ? GrewInSize(searchBefore.TypeShapes[i], searchAfter.TypeShapes[i], finder) : null;
+                var paths = GrowingGroups(searchBefore.TypeShapes[i], searchAfter.TypeShapes[i], grewInSize is not null)
                     .Select(g => finder.Build(g.Group) with { InstancesBefore = g.Before })
                     .ToList();
                 var unreached = now.Count - searchAfter.Reached[i];
@@ -240,7 +231,7 @@ public static class HeapAnalyzer
                             ? $"none of its {now.Count:#,0} instances is reachable from a GC root in the last snapshot (garbage not yet collected?)"
                         : unreached > 0 ? $"{unreached:#,0} of {now.Count:#,0} instances are not reachable from a GC root"
                         : null,
-                    LargestInstance = sizeTargets[i] < 0 ? null : new SizeGrowth(then.LargestBytes, now.LargestBytes, searchAfter.ObjectPaths[sizeTargets[i]]),
+                    LargestInstance = grewInSize,
                 };
             }
         }
@@ -262,16 +253,46 @@ public static class HeapAnalyzer
         };
     }
 
-    /// <summary>
-    /// The type grew in size rather than (only) in count: its largest instance got bigger and accounts for at least half
-    /// of the bytes added, or the count did not grow at all.
-    /// </summary>
-    internal static bool GrewInSize(TypeGrowth growth, TypeTotals before, TypeTotals after)
+    /// <summary>The type's bytes grew by more than its added instances explain at its average size, or without added instances.</summary>
+    internal static bool MayHaveGrownInSize(TypeGrowth growth)
     {
         var added = growth.BytesAfter - growth.BytesBefore;
-        if (after.LargestBytes <= before.LargestBytes || added <= 0)
+        if (added <= 0)
             return false;
-        return growth.CountAfter <= growth.CountBefore || (after.LargestBytes - before.LargestBytes) * 2 >= added;
+        var addedInstances = growth.CountAfter - growth.CountBefore;
+        if (addedInstances <= 0)
+            return true;
+        var averageBefore = growth.CountBefore > 0 ? (double)growth.BytesBefore / growth.CountBefore : 0;
+        return added > 2 * addedInstances * averageBefore;
+    }
+
+    /// <summary>
+    /// The path group whose instances grew in size without growing in number (matched by shape between the snapshots:
+    /// a group that did not exist before counts from 0 bytes), the one that gained most bytes; null when none did.
+    /// </summary>
+    private static SizeGrowth? GrewInSize(
+        IReadOnlyList<RetentionPathFinder.ShapeGroup> before,
+        IReadOnlyList<RetentionPathFinder.ShapeGroup> after,
+        RetentionPathFinder finder
+    )
+    {
+        var earlier = new Dictionary<string, (long Count, long Bytes)>(StringComparer.Ordinal);
+        foreach (var group in before)
+            earlier[group.Key] = (group.Count, group.Bytes);
+        RetentionPathFinder.ShapeGroup? best = null;
+        long bestBefore = 0;
+        foreach (var group in after)
+        {
+            var then = earlier.GetValueOrDefault(group.Key);
+            if (group.Count > then.Count || group.Bytes <= then.Bytes)
+                continue;
+            if (best is null || group.Bytes - then.Bytes > best.Value.Bytes - bestBefore)
+            {
+                best = group;
+                bestBefore = then.Bytes;
+            }
+        }
+        return best is { } grown ? new SizeGrowth(bestBefore, grown.Bytes, finder.Build(grown)) : null;
     }
 
     /// <summary>

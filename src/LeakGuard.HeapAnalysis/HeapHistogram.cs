@@ -45,11 +45,6 @@ internal sealed class HeapHistogram
                 entry.Type = type;
             entry.Totals.Count++;
             entry.Totals.Bytes += size;
-            if (size > entry.Totals.LargestBytes)
-            {
-                entry.Totals.LargestBytes = size;
-                entry.Totals.LargestAddress = obj.Address;
-            }
         }
         var byName = new Dictionary<string, TypeTotals>(byMethodTable.Count);
         foreach (var (methodTable, (type, totals)) in byMethodTable)
@@ -66,11 +61,6 @@ internal sealed class HeapHistogram
             merged.Count += totals.Count;
             merged.Bytes += totals.Bytes;
             merged.MethodTables = [.. merged.MethodTables, methodTable];
-            if (totals.LargestBytes > merged.LargestBytes)
-            {
-                merged.LargestBytes = totals.LargestBytes;
-                merged.LargestAddress = totals.LargestAddress;
-            }
         }
         return new HeapHistogram(byName, total, objects);
     }
@@ -94,12 +84,6 @@ internal struct TypeTotals
 
     /// <summary>Their shallow bytes.</summary>
     public long Bytes;
-
-    /// <summary>Shallow size of the largest instance, in bytes.</summary>
-    public long LargestBytes;
-
-    /// <summary>Address of the largest instance in this snapshot.</summary>
-    public ulong LargestAddress;
 
     /// <summary>The method tables of this type name (more than one when loaded in several contexts).</summary>
     public ulong[] MethodTables;

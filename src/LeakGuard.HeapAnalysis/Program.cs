@@ -12,6 +12,9 @@ internal static class Program
     /// <summary>JSON shape of the result file (the engine reads it back with the same options).</summary>
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = false };
 
+    /// <summary>Environment variable for fault injection in tests (<c>crash-on-stack-roots</c>); not for users.</summary>
+    internal const string FaultVariable = "LEAKGUARD_HEAP_ANALYSIS_FAULT";
+
     internal static int Main(string[] args)
     {
         var snapshots = new List<string>();
@@ -55,6 +58,11 @@ internal static class Program
         }
         if (snapshots.Count < 2 || output is null)
             return Usage("two or more --snapshot and --output are required");
+
+        // Fault injection for LeakGuard's own tests of the crash path: the process dies the way a crash in the
+        // diagnostics reader kills it (SIGABRT), at the point where that crash was reported.
+        if (Environment.GetEnvironmentVariable(FaultVariable) == "crash-on-stack-roots")
+            RetentionPathFinder.BeforeStackRoots = () => Environment.FailFast("LeakGuard.HeapAnalysis: injected crash before reading stack roots");
 
         try
         {

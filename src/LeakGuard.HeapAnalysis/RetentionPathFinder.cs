@@ -3,7 +3,7 @@ using Microsoft.Diagnostics.Runtime;
 
 namespace LeakGuard.HeapAnalysis;
 
-/// <summary>What to find paths to: every instance of some types, and single (largest) objects.</summary>
+/// <summary>What to find paths to: every instance of some types.</summary>
 internal sealed class PathTargets
 {
     /// <summary>Method table → index of the target type; its instances are grouped by path shape.</summary>
@@ -11,9 +11,6 @@ internal sealed class PathTargets
 
     /// <summary>Instances expected per target type (from the histogram of the same snapshot): the search stops early once all are reached.</summary>
     public List<long> ExpectedInstances { get; } = [];
-
-    /// <summary>Object address → index of the single-object target (a largest instance).</summary>
-    public Dictionary<ulong, int> Objects { get; } = [];
 
     /// <summary>Adds a type target and returns its index.</summary>
     public int AddType(IEnumerable<ulong> methodTables, long instances)
@@ -34,9 +31,6 @@ internal sealed class PathSearchResult
 
     /// <summary>Per type target: instances reached from a root.</summary>
     public required long[] Reached { get; init; }
-
-    /// <summary>Per single-object target: its path, or null when it was not reached.</summary>
-    public required RetentionPath?[] ObjectPaths { get; init; }
 
     /// <summary>Objects visited by the search.</summary>
     public long Visited { get; init; }
@@ -71,6 +65,9 @@ internal sealed class RetentionPathFinder
     /// <summary>Distinct path shapes counted per type; instances beyond are counted in the groups' total only.</summary>
     public const int MaxShapesPerType = 1000;
 
+    /// <summary>Called just before stack roots are read; fault injection for tests of the crash path (see <c>Program</c>).</summary>
+    internal static Action? BeforeStackRoots { get; set; }
+
     private readonly ClrRuntime _runtime;
     private readonly ClrHeap _heap;
     private readonly VisitedSet _visited;
@@ -95,13 +92,14 @@ internal sealed class RetentionPathFinder
     private sealed class Shape
     {
         public long Count;
+        public long Bytes;
         public required string Key;
         public int FirstParent;
         public ulong FirstAddress;
     }
 
-    /// <summary>Instances reached by one path shape, and the first of them (the representative whose path is shown).</summary>
-    internal readonly record struct ShapeGroup(string Key, long Count, int FirstParent, ulong FirstAddress);
+    /// <summary>Instances reached by one path shape, their shallow bytes, and the first of them (the representative whose path is shown).</summary>
+    internal readonly record struct ShapeGroup(string Key, long Count, long Bytes, int FirstParent, ulong FirstAddress);
 
     /// <summary>Runs the search.</summary>
     /// <param name="targets">What to find.</param>
@@ -121,8 +119,6 @@ internal sealed class RetentionPathFinder
             if (targets.ExpectedInstances[t] <= 0)
                 complete++;
         }
-        var objectHits = new (int Parent, ulong Address, bool Found)[targets.Objects.Count];
-        var objectsFound = 0;
         long visited = 0;
 
         // Seeds: every root object, depth 0.
@@ -134,7 +130,7 @@ internal sealed class RetentionPathFinder
             Reach(-1 - r, address);
         }
 
-        for (var head = 0; head < _count && (complete < typeCount || objectsFound < objectHits.Length); head++)
+        for (var head = 0; head < _count && complete < typeCount; head++)
         {
             if ((head & 0xFFFF) == 0)
                 cancellationToken.ThrowIfCancellationRequested();
@@ -144,7 +140,7 @@ internal sealed class RetentionPathFinder
                 if (child == 0 || !_visited.TryVisit(child))
                     continue;
                 Reach(head, child);
-                if (complete == typeCount && objectsFound == objectHits.Length)
+                if (complete == typeCount)
                     break;
             }
         }
@@ -155,17 +151,13 @@ internal sealed class RetentionPathFinder
             typeShapes[t] = shapes[t]
                 .Values.OrderByDescending(s => s.Count)
                 .ThenBy(s => Depth(s.FirstParent))
-                .Select(s => new ShapeGroup(s.Key, s.Count, s.FirstParent, s.FirstAddress))
+                .Select(s => new ShapeGroup(s.Key, s.Count, s.Bytes, s.FirstParent, s.FirstAddress))
                 .ToList();
         }
-        var objectPaths = new RetentionPath?[objectHits.Length];
-        for (var o = 0; o < objectHits.Length; o++)
-            objectPaths[o] = objectHits[o].Found ? Build(objectHits[o].Parent, objectHits[o].Address, 1) : null;
         return new PathSearchResult
         {
             TypeShapes = typeShapes,
             Reached = reached,
-            ObjectPaths = objectPaths,
             Visited = visited,
             Roots = _roots.Count,
             StackRootsSkippedReason = stackSkipped,
@@ -185,21 +177,23 @@ internal sealed class RetentionPathFinder
                 if (reached[t] == targets.ExpectedInstances[t])
                     complete++;
                 var key = ShapeKey(parent, mt);
+                var size = (long)_heap.GetObject(address, type).Size;
                 if (shapes[t].TryGetValue(key, out var shape))
+                {
                     shape.Count++;
+                    shape.Bytes += size;
+                }
                 else if (shapes[t].Count < MaxShapesPerType)
+                {
                     shapes[t][key] = new Shape
                     {
                         Count = 1,
+                        Bytes = size,
                         Key = key,
                         FirstParent = parent,
                         FirstAddress = address,
                     };
-            }
-            if (targets.Objects.TryGetValue(address, out var o) && !objectHits[o].Found)
-            {
-                objectHits[o] = (parent, address, true);
-                objectsFound++;
+                }
             }
             if (type.ContainsPointers)
                 Enqueue(address, parent, mt);
@@ -421,6 +415,7 @@ internal sealed class RetentionPathFinder
         // 5. Thread stacks, last: the least stable names, and where the diagnostics reader has crashed.
         if (!includeStackRoots)
             return "stack roots were not read (a previous attempt crashed the diagnostics reader)";
+        BeforeStackRoots?.Invoke();
         foreach (var thread in _runtime.Threads)
         {
             if (!thread.IsAlive)

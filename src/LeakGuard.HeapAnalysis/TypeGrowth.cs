@@ -28,17 +28,18 @@ public readonly record struct TypeGrowth(string TypeName, long CountBefore, long
     public string? PathsUnavailableReason { get; init; }
 
     /// <summary>
-    /// Set when this type grew in size rather than (only) in count — a single array or collection that keeps getting
-    /// bigger: the largest instance in each snapshot and the path to the largest one in the last snapshot.
+    /// Set when instances of this type grew in size rather than in number — a single array or collection that keeps
+    /// getting bigger: the retention path whose instances gained the most bytes without gaining instances, between the
+    /// first and the last snapshot. <see cref="RetentionPath.Instances"/> tells how many objects share it (usually 1).
     /// </summary>
     public SizeGrowth? LargestInstance { get; init; }
 }
 
-/// <summary>A single object that grew in size between snapshots (an array, a string builder's chunk, a collection's backing store).</summary>
-/// <param name="BytesBefore">Shallow size of the largest instance of the type in the first snapshot, in bytes (0 when there was none).</param>
-/// <param name="BytesAfter">Shallow size of the largest instance of the type in the last snapshot, in bytes.</param>
-/// <param name="Path">The retention path of the largest instance in the last snapshot; null when it is not reachable from a root.</param>
-public sealed record SizeGrowth(long BytesBefore, long BytesAfter, RetentionPath? Path);
+/// <summary>Objects that grew in size between snapshots at one retention path (an array, a collection's backing store).</summary>
+/// <param name="BytesBefore">Shallow bytes, in total, of the objects at this retention path in the first snapshot (0 when there were none).</param>
+/// <param name="BytesAfter">Shallow bytes, in total, of the objects at this retention path in the last snapshot.</param>
+/// <param name="Path">The retention path in the last snapshot; <see cref="RetentionPath.Instances"/> objects share it.</param>
+public sealed record SizeGrowth(long BytesBefore, long BytesAfter, RetentionPath Path);
 
 /// <summary>
 /// The shortest path from a GC root to an object, as a breadth-first search over a heap snapshot finds it, and how

@@ -32,8 +32,10 @@ public class CorpusTests
         message.ShouldContain("LEAK");
         if (corpusCase.ExpectedTypeInHeapSummary is { } type && CorpusLeakingFixture.WithHeapSummary.Contains(corpusCase.Name))
         {
-            message.ShouldContain("Heap summary");
-            message.ShouldContain(type);
+            message.ShouldContain("Heap summary", Case.Sensitive, message);
+            message.ShouldContain(type, Case.Sensitive, message);
+            if (corpusCase.ExpectedRetention is { } retention)
+                message.ShouldContain(retention, Case.Sensitive, message);
         }
     }
 
@@ -52,6 +54,14 @@ public class CorpusTests
     [Test]
     public void Heap_summary_cases_are_managed_leaks_with_an_expected_type() =>
         CorpusLeakingFixture.WithHeapSummary.ShouldAllBe(name => Corpus.Get(name).ExpectedTypeInHeapSummary != null);
+
+    [Test]
+    public void Every_case_with_an_expected_retention_path_keeps_its_heap_summary()
+    {
+        var withRetention = Corpus.Leaking.Where(c => c.ExpectedRetention is not null).Select(c => c.Name).ToList();
+        withRetention.Count.ShouldBe(6);
+        withRetention.ShouldBeSubsetOf(CorpusLeakingFixture.WithHeapSummary);
+    }
 
     private static IEnumerable<string> Methods(Type fixture) =>
         fixture

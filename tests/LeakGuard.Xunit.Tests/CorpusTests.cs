@@ -32,6 +32,8 @@ public sealed class CorpusTests(CorpusTests.Run fixture) : IClassFixture<CorpusT
         {
             result.Message!.ShouldContain("Heap summary (ClrMD");
             result.Message!.ShouldContain(type, Case.Sensitive, result.Message);
+            if (corpusCase.ExpectedRetention is { } retention)
+                result.Message!.ShouldContain(retention, Case.Sensitive, result.Message);
         }
         else
         {
@@ -60,6 +62,11 @@ public sealed class CorpusTests(CorpusTests.Run fixture) : IClassFixture<CorpusT
     {
         var withSummary = Corpus.Leaking.Where(c => c.ExpectedTypeInHeapSummary is not null && CapturesHeapSummary(c.Name)).ToList();
         withSummary.Count.ShouldBeGreaterThanOrEqualTo(2);
+        // The six retention-path acceptance cases (static event, static collection, static dictionary of closures,
+        // strong GC handle, linked CancellationTokenSource, array growing in size) all keep their heap summary.
+        var withRetention = Corpus.Leaking.Where(c => c.ExpectedRetention is not null).ToList();
+        withRetention.Count.ShouldBe(6);
+        withRetention.ShouldAllBe(c => CapturesHeapSummary(c.Name));
     }
 
     private static bool CapturesHeapSummary(string name) => typeof(CorpusScenario).GetMethod(name)!.GetCustomAttribute<NoLeakAttribute>()!.CaptureHeapSummary;

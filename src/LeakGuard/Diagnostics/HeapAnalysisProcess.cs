@@ -21,17 +21,23 @@ internal static class HeapAnalysisProcess
     /// <summary>The comparison, or why there is none.</summary>
     internal readonly record struct Outcome(HeapComparison? Comparison, string? Error);
 
+    /// <param name="snapshots">The dumps, in the order they were taken.</param>
+    /// <param name="options">What to compare.</param>
+    /// <param name="timeout">Time limit per child process.</param>
+    /// <param name="cancellationToken">Kills the child and throws.</param>
+    /// <param name="environment">Extra environment variables for the child (tests inject faults with it).</param>
     public static async Task<Outcome> CompareAsync(
         IReadOnlyList<string> snapshots,
         HeapComparisonOptions options,
         TimeSpan timeout,
-        CancellationToken cancellationToken
+        CancellationToken cancellationToken,
+        IReadOnlyDictionary<string, string>? environment = null
     )
     {
-        var first = await RunAsync(snapshots, options, timeout, cancellationToken).ConfigureAwait(false);
+        var first = await RunAsync(snapshots, options, timeout, environment, cancellationToken).ConfigureAwait(false);
         if (first.Crashed && options.IncludeStackRoots)
         {
-            var second = await RunAsync(snapshots, options with { IncludeStackRoots = false }, timeout, cancellationToken).ConfigureAwait(false);
+            var second = await RunAsync(snapshots, options with { IncludeStackRoots = false }, timeout, environment, cancellationToken).ConfigureAwait(false);
             if (second.Outcome.Comparison is { } comparison)
             {
                 var note = $"stack roots were skipped: the first analysis crashed while reading the snapshots ({first.Outcome.Error})";
@@ -46,6 +52,7 @@ internal static class HeapAnalysisProcess
         IReadOnlyList<string> snapshots,
         HeapComparisonOptions options,
         TimeSpan timeout,
+        IReadOnlyDictionary<string, string>? environment,
         CancellationToken cancellationToken
     )
     {
@@ -95,6 +102,8 @@ internal static class HeapAnalysisProcess
         // The child must not inherit a profiler or startup hook meant for the test host.
         start.Environment.Remove("DOTNET_STARTUP_HOOKS");
         start.Environment.Remove("CORECLR_ENABLE_PROFILING");
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+            start.Environment[name] = value;
 
         Process process;
         try
@@ -121,7 +130,13 @@ internal static class HeapAnalysisProcess
                 TryDelete(output);
                 cancellationToken.ThrowIfCancellationRequested();
                 return (
-                    new(null, $"the heap analysis did not finish within {timeout.TotalSeconds:0} s and was stopped (LeakOptions.HeapAnalysisTimeout)"),
+                    new(
+                        null,
+                        string.Create(
+                            CultureInfo.InvariantCulture,
+                            $"the heap analysis did not finish within {timeout.TotalSeconds:0.###} s and was stopped (LeakOptions.HeapAnalysisTimeout)"
+                        )
+                    ),
                     false
                 );
             }

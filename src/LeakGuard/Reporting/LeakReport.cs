@@ -151,10 +151,10 @@ public sealed class LeakReport
             }
             if (type.LargestInstance is { } largest)
             {
-                var via = largest.Path is { } p ? $"via {p.Text}" : "not reachable from a GC root";
+                var via = $"via {largest.Path.Text}";
                 text.AppendLine(
                     CultureInfo.InvariantCulture,
-                    $"      grew in size: largest instance {largest.BytesAfter:#,0} B (was {largest.BytesBefore:#,0} B) {via}"
+                    $"      grew in size: {largest.Path.Instances:#,0} {(largest.Path.Instances == 1 ? "instance" : "instances")} now {largest.BytesAfter:#,0} B (was {largest.BytesBefore:#,0} B at the same path) {via}"
                 );
             }
             if (type.PathsUnavailableReason is { } missing)

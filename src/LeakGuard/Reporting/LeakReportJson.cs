@@ -126,15 +126,8 @@ internal static class LeakReportJson
                 json.WriteStartObject("largestInstance");
                 json.WriteNumber("bytesBefore", largest.BytesBefore);
                 json.WriteNumber("bytesAfter", largest.BytesAfter);
-                if (largest.Path is { } path)
-                {
-                    json.WritePropertyName("retentionPath");
-                    WritePath(json, path);
-                }
-                else
-                {
-                    json.WriteNull("retentionPath");
-                }
+                json.WritePropertyName("retentionPath");
+                WritePath(json, largest.Path);
                 json.WriteEndObject();
             }
             else

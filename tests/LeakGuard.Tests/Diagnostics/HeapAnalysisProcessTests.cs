@@ -1,0 +1,156 @@
+using LeakGuard.Diagnostics;
+using LeakGuard.HeapAnalysis;
+using Shouldly;
+using Xunit;
+
+namespace LeakGuard.Tests.Diagnostics;
+
+/// <summary>
+/// The heap analysis runs in a child process: when it crashes, hangs or cannot read a snapshot, the test host lives
+/// on and the caller gets a reason — and a crash while reading stack roots is retried without them.
+/// </summary>
+public sealed class HeapAnalysisProcessTests : IDisposable
+{
+    private static readonly List<Marker> Markers = [];
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "leakguard-tests", Guid.NewGuid().ToString("N"));
+
+    public HeapAnalysisProcessTests() => Directory.CreateDirectory(_directory);
+
+    public void Dispose()
+    {
+        Markers.Clear();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    private string[] TwoSnapshotsOfAGrowingList()
+    {
+        var dumps = new[] { Path.Combine(_directory, "a.dmp"), Path.Combine(_directory, "b.dmp") };
+        HeapSummarizer.TryWriteDump(dumps[0], out var error).ShouldBeTrue(error);
+        for (var i = 0; i < 20; i++)
+            Markers.Add(new Marker());
+        HeapSummarizer.TryWriteDump(dumps[1], out error).ShouldBeTrue(error);
+        return dumps;
+    }
+
+    [Fact]
+    public async Task A_comparison_names_the_growing_type_and_its_static_root()
+    {
+        var dumps = TwoSnapshotsOfAGrowingList();
+
+        var outcome = await HeapAnalysisProcess.CompareAsync(
+            dumps,
+            new HeapComparisonOptions
+            {
+                Iterations = 20,
+                TopTypes = 100,
+                PathTypes = 100,
+            },
+            TimeSpan.FromMinutes(2),
+            default
+        );
+
+        outcome.Error.ShouldBeNull();
+        var marker = outcome.Comparison!.Types.Single(t => t.TypeName.EndsWith("+Marker", StringComparison.Ordinal));
+        marker.InstancesPerIteration.ShouldBe(1);
+        marker.Paths[0].RootKind.ShouldBe(GcRootKind.StaticField);
+        marker
+            .Paths[0]
+            .Text.ShouldBe(
+                "static LeakGuard.Tests.Diagnostics.HeapAnalysisProcessTests.Markers (List<HeapAnalysisProcessTests+Marker>) → _items[] → HeapAnalysisProcessTests+Marker"
+            );
+        // The newest Marker may also sit in a stack slot of this thread: that root is shorter, so one instance can take it.
+        (marker.Paths[0].Instances - marker.Paths[0].InstancesBefore).ShouldBeInRange(19, 20);
+        marker.Paths.Sum(p => p.Instances - p.InstancesBefore).ShouldBe(20);
+        marker.Paths[0].Steps.Select(s => s.Edge).ShouldBe(["", "_items", "[]"]);
+    }
+
+    [Fact]
+    public async Task A_crash_while_reading_stack_roots_is_retried_without_them_and_says_so()
+    {
+        var dumps = TwoSnapshotsOfAGrowingList();
+        var crash = new Dictionary<string, string> { ["LEAKGUARD_HEAP_ANALYSIS_FAULT"] = "crash-on-stack-roots" };
+
+        var outcome = await HeapAnalysisProcess.CompareAsync(
+            dumps,
+            new HeapComparisonOptions
+            {
+                Iterations = 20,
+                TopTypes = 100,
+                PathTypes = 100,
+            },
+            TimeSpan.FromMinutes(2),
+            default,
+            crash
+        );
+
+        outcome.Error.ShouldBeNull();
+        outcome.Comparison!.PathsNote.ShouldNotBeNull().ShouldContain("stack roots were skipped: the first analysis crashed");
+        outcome.Comparison.PathsNote.ShouldContain("exit code 134");
+        outcome.Comparison.Types.Single(t => t.TypeName.EndsWith("+Marker", StringComparison.Ordinal)).Paths.ShouldNotBeEmpty();
+    }
+
+    [Fact]
+    public async Task A_child_over_its_time_limit_is_stopped_with_a_reason()
+    {
+        var dumps = TwoSnapshotsOfAGrowingList();
+
+        var outcome = await HeapAnalysisProcess.CompareAsync(dumps, new HeapComparisonOptions(), TimeSpan.FromMilliseconds(1), default);
+
+        outcome.Comparison.ShouldBeNull();
+        outcome.Error.ShouldBe("the heap analysis did not finish within 0.001 s and was stopped (LeakOptions.HeapAnalysisTimeout)");
+    }
+
+    [Fact]
+    public async Task An_unreadable_snapshot_fails_with_the_readers_message()
+    {
+        var garbage = Path.Combine(_directory, "not-a-dump.dmp");
+        await File.WriteAllTextAsync(garbage, "this is not a core dump");
+
+        var outcome = await HeapAnalysisProcess.CompareAsync([garbage, garbage], new HeapComparisonOptions(), TimeSpan.FromMinutes(1), default);
+
+        outcome.Comparison.ShouldBeNull();
+        outcome.Error.ShouldNotBeNull().ShouldStartWith("the heap analysis failed (exit code 3): ");
+    }
+
+    [Fact]
+    public void A_missing_snapshot_is_named()
+    {
+        var missing = Path.Combine(_directory, "missing.dmp");
+
+        Should.Throw<FileNotFoundException>(() => HeapAnalyzer.Compare(missing, missing)).Message.ShouldBe($"No heap snapshot at '{missing}'.");
+        Should.Throw<ArgumentException>(() => HeapAnalyzer.Compare([missing])).Message.ShouldStartWith("At least two snapshots are needed, but 1 were given.");
+        Should
+            .Throw<ArgumentOutOfRangeException>(() => HeapAnalyzer.Compare(missing, missing, new HeapComparisonOptions { TopTypes = 0 }))
+            .Message.ShouldStartWith("HeapComparisonOptions.TopTypes must be at least 1, but was 0.");
+    }
+
+    [Fact]
+    public async Task When_the_analysis_fails_the_verdict_stands_and_the_report_says_why()
+    {
+        var leaked = new List<object>();
+
+        var report = await LeakTest.RunAsync(
+            () =>
+            {
+                leaked.Add(new Marker());
+                return Task.CompletedTask;
+            },
+            new LeakOptions { HeapAnalysisTimeout = TimeSpan.FromMilliseconds(1), SnapshotDirectory = _directory }
+        );
+
+        report.HasLeak.ShouldBeTrue();
+        report.HeapSummary.ShouldBeNull();
+        report.HeapSummaryUnavailableReason.ShouldBe("the heap analysis did not finish within 0.001 s and was stopped (LeakOptions.HeapAnalysisTimeout).");
+        report
+            .ToString()
+            .ShouldContain(
+                "Heap summary unavailable: the heap analysis did not finish within 0.001 s and was stopped (LeakOptions.HeapAnalysisTimeout). The verdict above stands."
+            );
+        Directory.GetFiles(_directory, "*.dmp").ShouldBeEmpty();
+    }
+
+    private sealed class Marker
+    {
+        public readonly long Value = 7;
+    }
+}
