@@ -58,6 +58,8 @@ internal static class LeakReportJson
             json.WriteNull("timeoutSeconds");
         json.WriteNumber("confidenceLevel", options.ConfidenceLevel);
         json.WriteBoolean("captureHeapSummary", options.CaptureHeapSummary);
+        json.WriteNumber("retentionPathTypes", options.RetentionPathTypes);
+        json.WriteNumber("heapAnalysisTimeoutSeconds", options.HeapAnalysisTimeout.TotalSeconds);
         json.WriteNumber("topTypes", options.TopTypes);
         json.WriteEndObject();
     }
