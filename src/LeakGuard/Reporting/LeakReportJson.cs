@@ -37,9 +37,18 @@ internal static class LeakReportJson
                 json.WriteString("heapSummaryUnavailableReason", reason);
             else
                 json.WriteNull("heapSummaryUnavailableReason");
+            WriteArtifacts(json, report);
             json.WriteEndObject();
         }
         return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    /// <summary>The run's name and where its artifacts went (fields added in schema 1; see <c>docs/artifacts.md</c>).</summary>
+    private static void WriteArtifacts(Utf8JsonWriter json, LeakReport report)
+    {
+        json.WriteString("testName", report.Options.TestName);
+        json.WriteString("artifactsDirectory", report.ArtifactsDirectory);
+        json.WriteString("artifactsUnavailableReason", report.ArtifactsUnavailableReason);
     }
 
     private static void WriteOptions(Utf8JsonWriter json, LeakOptions options)
@@ -59,6 +68,7 @@ internal static class LeakReportJson
         json.WriteNumber("confidenceLevel", options.ConfidenceLevel);
         json.WriteBoolean("captureHeapSummary", options.CaptureHeapSummary);
         json.WriteNumber("topTypes", options.TopTypes);
+        json.WriteString("artifacts", JsonNamingPolicy.CamelCase.ConvertName(options.Artifacts.ToString()));
         json.WriteEndObject();
     }
 
