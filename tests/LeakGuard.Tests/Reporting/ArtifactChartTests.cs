@@ -297,9 +297,9 @@ public class ArtifactChartFitWindowTests
             "grew, then leveled off"
         );
 
-        LeakGuard.Reporting.SvgChart.FitWindow(metric.Samples, metric.Slope with { SampleCount = 51 }, roundSize: 50).ShouldBe((50, 150));
-        LeakGuard.Reporting.SvgChart.FitWindow(metric.Samples, metric.Slope with { SampleCount = 26 }, roundSize: 50).ShouldBe((100, 150));
-        LeakGuard.Reporting.SvgChart.FitWindow(metric.Samples, metric.Slope with { SampleCount = 26 }, roundSize: 0).ShouldBe((0, 150));
+        LeakGuard.Reporting.SvgChart.FitWindow(metric.Samples, metric.Slope with { SampleCount = 51 }, roundSize: 50, lastRound: false).ShouldBe((50, 150));
+        LeakGuard.Reporting.SvgChart.FitWindow(metric.Samples, metric.Slope with { SampleCount = 26 }, roundSize: 50, lastRound: false).ShouldBe((100, 150));
+        LeakGuard.Reporting.SvgChart.FitWindow(metric.Samples, metric.Slope with { SampleCount = 26 }, roundSize: 0, lastRound: false).ShouldBe((0, 150));
 
         var chart = SvgAssert.Valid(LeakGuard.Reporting.SvgChart.Render(metric, null, 50)!);
         var points = SvgAssert.Points(SvgAssert.ById(chart, "samples").Attribute("points")!.Value);
@@ -309,5 +309,38 @@ public class ArtifactChartFitWindowTests
         SvgAssert.Attr(fit, "y2").ShouldBe(points[^1].Y, 0.02);
         SvgAssert.ById(chart, "chart-subtitle").Value.ShouldContain("slope fitted on iterations 50–150");
         SvgAssert.ById(chart, "sample-points").Elements().Count(c => c.Attribute("fill-opacity") is not null).ShouldBe(50); // round 1 drawn lighter
+    }
+
+    [Theory]
+    [InlineData(MetricVerdict.Pass, 0, 10)] // flat throughout: settled by the first round
+    [InlineData(MetricVerdict.Leak, 30, 70)] // growing alike in every round: a leak is called on the last
+    public void The_verdict_says_which_round_settled_it(MetricVerdict verdict, double from, double to)
+    {
+        // Three rounds of 10 samples, 1, 2 and 4 iterations apart.
+        var iterations = Enumerable
+            .Range(0, 11)
+            .Concat(Enumerable.Range(1, 10).Select(i => 10 + 2 * i))
+            .Concat(Enumerable.Range(1, 10).Select(i => 30 + 4 * i));
+        var slope = verdict == MetricVerdict.Leak ? 24 : 0;
+        var samples = iterations.Select(i => new LeakSample(i, 1000 + slope * i)).ToArray();
+
+        LeakGuard
+            .Reporting.SvgChart.FitWindow(samples, new SlopeEstimate(slope, slope, slope, 0.95, 11), roundSize: 10, lastRound: verdict == MetricVerdict.Leak)
+            .ShouldBe((from, to));
+    }
+
+    [Fact]
+    public void A_leak_is_drawn_over_the_last_round_even_when_an_earlier_round_matches_its_slope_better()
+    {
+        // The engine judged native memory with JIT intervals set aside: its slope (1,040) is that of no raw last-round
+        // window; the first round happens to match it exactly. A leak is still called on the last round.
+        var iterations = Enumerable
+            .Range(0, 11)
+            .Concat(Enumerable.Range(1, 10).Select(i => 10 + 2 * i))
+            .Concat(Enumerable.Range(1, 10).Select(i => 30 + 4 * i));
+        var samples = iterations.Select(i => new LeakSample(i, i <= 10 ? 1040.0 * i : 10_400 + 1288.0 * (i - 10))).ToArray();
+
+        LeakGuard.Reporting.SvgChart.FitWindow(samples, new SlopeEstimate(1040, 1030, 1050, 0.95, 11), roundSize: 10, lastRound: true).ShouldBe((30, 70));
+        LeakGuard.Reporting.SvgChart.FitWindow(samples, new SlopeEstimate(1040, 1030, 1050, 0.95, 11), roundSize: 10, lastRound: false).ShouldBe((0, 10));
     }
 }

@@ -53,7 +53,7 @@ internal static class SvgChart
             return null;
 
         var points = Growth(metric.Samples);
-        var window = FitWindow(metric.Samples, metric.Slope, roundSize);
+        var window = FitWindow(metric.Samples, metric.Slope, roundSize, lastRound: metric.Verdict is MetricVerdict.Leak or MetricVerdict.Inconclusive);
         var lines = Lines.Create(points.Where(p => p.X >= window.From && p.X <= window.To).ToList(), metric.Slope, metric.BudgetPerIteration);
         var scale = Scale.For(points, lines, metric.Metric);
 
@@ -101,10 +101,15 @@ internal static class SvgChart
     /// <summary>
     /// The iterations the slope was fitted over. The engine fits a round, the second half of a round, or the run up to
     /// the end of a round: <see cref="SlopeEstimate.SampleCount"/> finite samples that end at a round boundary (every
-    /// <paramref name="roundSize"/> samples, or the last sample). Of those windows, the one whose own Theil–Sen slope is
-    /// nearest the reported slope (the latest on a tie); every sample when that cannot be told.
+    /// <paramref name="roundSize"/> samples, or the last sample). A leak or an inconclusive verdict
+    /// (<paramref name="lastRound"/>) always rests on the run's last round: the window ends at the last sample. A pass or a
+    /// plateau rests on the first round within budget, which may be followed by rounds run for other metrics: of the
+    /// windows ending at a round boundary, the one whose own Theil–Sen slope is nearest the reported slope, the earliest
+    /// on a tie (a flat series). Every sample when the window cannot be told.
     /// </summary>
-    internal static (double From, double To) FitWindow(IReadOnlyList<LeakSample> samples, SlopeEstimate slope, int roundSize)
+    /// <remarks>The engine may judge a series with isolated jumps or JIT intervals set aside; a refit of the raw samples
+    /// then only approximates its slope, which is why leaks, whose window is known, are not searched.</remarks>
+    internal static (double From, double To) FitWindow(IReadOnlyList<LeakSample> samples, SlopeEstimate slope, int roundSize, bool lastRound)
     {
         var all = samples.Count == 0 ? (0.0, 0.0) : ((double)samples[0].Iteration, (double)samples[^1].Iteration);
         var finite = samples.Count(s => double.IsFinite(s.Value));
@@ -112,12 +117,10 @@ internal static class SvgChart
             return all;
         var iterations = samples.Select(s => (double)s.Iteration).ToArray();
         var values = samples.Select(s => s.Value).ToArray();
-        var best = all;
-        var bestError = double.PositiveInfinity;
-        var ends = Enumerable.Range(1, (samples.Count - 1) / roundSize).Select(k => k * roundSize).Append(samples.Count - 1).Distinct();
-        foreach (var end in ends)
+
+        // Back from the end until the window holds SampleCount finite samples.
+        int StartOf(int end)
         {
-            // Back from the end until the window holds SampleCount finite samples.
             var start = end;
             for (var held = double.IsFinite(values[end]) ? 1 : 0; held < slope.SampleCount && start > 0; )
             {
@@ -125,9 +128,20 @@ internal static class SvgChart
                 if (double.IsFinite(values[start]))
                     held++;
             }
+            return start;
+        }
+
+        if (lastRound)
+            return (iterations[StartOf(samples.Count - 1)], iterations[^1]);
+        var best = all;
+        var bestError = double.PositiveInfinity;
+        var ends = Enumerable.Range(1, (samples.Count - 1) / roundSize).Select(k => k * roundSize).Append(samples.Count - 1).Distinct();
+        foreach (var end in ends)
+        {
+            var start = StartOf(end);
             var fit = TheilSen.Fit(iterations.AsSpan(start, end - start + 1), values.AsSpan(start, end - start + 1), 0.95);
             var error = Math.Abs(fit.PerIteration - slope.PerIteration);
-            if (error <= bestError)
+            if (error < bestError)
             {
                 best = (iterations[start], iterations[end]);
                 bestError = error;
@@ -596,9 +610,10 @@ internal static class SvgChart
                 if (yMin > 0)
                     yMin = 0;
             }
+            // A little room above and below the data, not rounded out to whole ticks (which can waste a fifth of the plot).
             var span = yMax - yMin;
-            yMin -= span * 0.06;
-            yMax += span * 0.06;
+            yMin -= span * 0.05;
+            yMax += span * 0.05;
             var largest = Math.Max(Math.Abs(yMin), Math.Abs(yMax));
             scale.YUnit =
                 !isBytes ? (1, "")
@@ -607,9 +622,9 @@ internal static class SvgChart
                 : largest >= 2.0 * 1024 ? (1024.0, "KiB")
                 : (1.0, "B");
             var yStep = NiceStep((yMax - yMin) / 6 / scale.YUnit.Size, isBytes ? 0 : 1) * scale.YUnit.Size;
-            scale._yMin = Math.Floor(yMin / yStep) * yStep;
-            scale._yMax = Math.Ceiling(yMax / yStep) * yStep;
-            for (var tick = scale._yMin; tick <= scale._yMax + yStep / 1000; tick += yStep)
+            scale._yMin = yMin;
+            scale._yMax = yMax;
+            for (var tick = Math.Ceiling(yMin / yStep) * yStep; tick <= yMax; tick += yStep)
                 scale.YTicks.Add(Math.Abs(tick) < yStep / 1000 ? 0 : tick);
             return scale;
         }
