@@ -193,6 +193,7 @@ public sealed class ArtifactWritingTests : IDisposable
         report.ArtifactFiles.ShouldBeEmpty();
         report.ArtifactsUnavailableReason.ShouldNotBeNull();
         report.ArtifactsUnavailableReason.ShouldStartWith($"Artifacts could not be written to '{Path.Combine(regularFile, "sub", "Blocked")}': ");
+        report.ArtifactsUnavailableReason.ShouldMatch(@"[^.] \((IOException|DirectoryNotFoundException|UnauthorizedAccessException)\)\.$");
         report.ToString().TrimEnd().ShouldEndWith(report.ArtifactsUnavailableReason);
         using var json = JsonDocument.Parse(report.ToJson());
         json.RootElement.GetProperty("artifactsUnavailableReason").GetString().ShouldBe(report.ArtifactsUnavailableReason);

@@ -125,7 +125,7 @@ public static class LeakArtifacts
             report.ArtifactsDirectory = null;
             report.ArtifactFiles = [];
             report.ArtifactsUnavailableReason =
-                $"Artifacts could not be written to '{directory ?? report.Options.ArtifactsDirectory ?? DirectoryEnvironmentVariable}': {ex.Message} ({ex.GetType().Name}).";
+                $"Artifacts could not be written to '{directory ?? report.Options.ArtifactsDirectory ?? DirectoryEnvironmentVariable}': {ex.Message.TrimEnd('.', ' ')} ({ex.GetType().Name}).";
         }
     }
 
