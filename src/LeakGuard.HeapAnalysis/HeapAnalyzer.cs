@@ -231,7 +231,7 @@ public static class HeapAnalyzer
                             ? $"none of its {now.Count:#,0} instances is reachable from a GC root in the last snapshot (garbage not yet collected?)"
                         : unreached > 0 ? $"{unreached:#,0} of {now.Count:#,0} instances are not reachable from a GC root"
                         : null,
-                    LargestInstance = grewInSize,
+                    SizeGrowth = grewInSize,
                 };
             }
         }

@@ -32,7 +32,7 @@ public readonly record struct TypeGrowth(string TypeName, long CountBefore, long
     /// getting bigger: the retention path whose instances gained the most bytes without gaining instances, between the
     /// first and the last snapshot. <see cref="RetentionPath.Instances"/> tells how many objects share it (usually 1).
     /// </summary>
-    public SizeGrowth? LargestInstance { get; init; }
+    public SizeGrowth? SizeGrowth { get; init; }
 }
 
 /// <summary>Objects that grew in size between snapshots at one retention path (an array, a collection's backing store).</summary>

@@ -91,6 +91,19 @@ public sealed class NoLeakAttribute : NUnitAttribute, IWrapTestMethod, IApplyToT
     /// </summary>
     public string? SnapshotDirectory { get; set; }
 
+    /// <summary>
+    /// When the run writes its artifacts (report JSON, one SVG chart per metric, a Markdown summary): on a leak (the
+    /// default), always or never. See <see cref="LeakOptions.Artifacts"/> and <c>docs/artifacts.md</c>.
+    /// </summary>
+    public ArtifactPolicy Artifacts { get; set; } = LeakOptions.Default.Artifacts;
+
+    /// <summary>
+    /// The folder under which the artifacts go, in a subfolder named after the test; <see langword="null"/> (the default)
+    /// means <c>LEAKGUARD_ARTIFACTS_DIRECTORY</c> when set, else <c>TestResults/leakguard</c> in the test project's
+    /// folder. See <see cref="LeakOptions.ArtifactsDirectory"/>.
+    /// </summary>
+    public string? ArtifactsDirectory { get; set; }
+
     /// <summary>The engine options these properties describe (not validated).</summary>
     internal LeakOptions CreateOptions() => LeakOptions.FromAttribute(this, Timeout);
 

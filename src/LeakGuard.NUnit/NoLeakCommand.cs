@@ -30,7 +30,8 @@ internal sealed class NoLeakCommand : DelegatingTestCommand
         LeakReport report;
         try
         {
-            report = LeakTest.Run(() => RunIteration(context), _options);
+            // The test's full name (fixture, method, arguments) names the run and its artifacts folder.
+            report = LeakTest.Run(() => RunIteration(context), _options with { TestName = _options.TestName ?? context.CurrentTest.FullName });
         }
         catch (IterationDidNotPassException)
         {

@@ -27,7 +27,8 @@ public static class ShouldNotLeakExtensions
     /// <param name="action">The operation under test; it runs on the calling thread, warmup and iterations in a row.</param>
     /// <param name="options">Iterations and budgets; null means <see cref="LeakOptions.Default"/>.</param>
     /// <param name="customMessage">Added to the failure message under <c>Additional Info:</c>; null for none.</param>
-    /// <param name="expression">The caller's expression for <paramref name="action"/>, filled in by the compiler.</param>
+    /// <param name="expression">The caller's expression for <paramref name="action"/>, filled in by the compiler; it also
+    /// names the run (<see cref="LeakOptions.TestName"/>, hence its artifacts folder) unless <paramref name="options"/> sets a name.</param>
     /// <returns>The report of the passing run.</returns>
     /// <exception cref="ShouldAssertException">A metric grew over its budget; the message holds the report.</exception>
     /// <exception cref="ArgumentNullException"><paramref name="action"/> is null.</exception>
@@ -42,7 +43,7 @@ public static class ShouldNotLeakExtensions
     )
     {
         ArgumentNullException.ThrowIfNull(action);
-        var report = LeakTest.Run(action, options);
+        var report = LeakTest.Run(action, Named(options, expression));
         return report.HasLeak ? throw CreateException(report, customMessage, expression) : report;
     }
 
@@ -54,7 +55,8 @@ public static class ShouldNotLeakExtensions
     /// <param name="options">Iterations and budgets; null means <see cref="LeakOptions.Default"/>.</param>
     /// <param name="customMessage">Added to the failure message under <c>Additional Info:</c>; null for none.</param>
     /// <param name="cancellationToken">Stops the run between iterations with <see cref="OperationCanceledException"/>.</param>
-    /// <param name="expression">The caller's expression for <paramref name="action"/>, filled in by the compiler.</param>
+    /// <param name="expression">The caller's expression for <paramref name="action"/>, filled in by the compiler; it also
+    /// names the run (<see cref="LeakOptions.TestName"/>, hence its artifacts folder) unless <paramref name="options"/> sets a name.</param>
     /// <returns>The report of the passing run.</returns>
     /// <exception cref="ShouldAssertException">A metric grew over its budget; the message holds the report.</exception>
     /// <exception cref="ArgumentNullException"><paramref name="action"/> is null.</exception>
@@ -71,9 +73,18 @@ public static class ShouldNotLeakExtensions
     )
     {
         ArgumentNullException.ThrowIfNull(action);
-        var report = await LeakTest.RunAsync(action, options, cancellationToken).ConfigureAwait(false);
+        var report = await LeakTest.RunAsync(action, Named(options, expression), cancellationToken).ConfigureAwait(false);
         return report.HasLeak ? throw CreateException(report, customMessage, expression) : report;
     }
+
+    /// <summary>The options with the caller's expression as <see cref="LeakOptions.TestName"/> (names the artifacts folder), unless one is set.</summary>
+    private static LeakOptions? Named(LeakOptions? options, string? expression) =>
+        string.IsNullOrWhiteSpace(expression) || options?.TestName is not null
+            ? options
+            : (options ?? LeakOptions.Default) with
+            {
+                TestName = CodeText(expression),
+            };
 
     private static ShouldAssertException CreateException(LeakReport report, string? customMessage, string? expression) =>
         new(FormatMessage(report.ToString(), customMessage, expression), new LeakDetectedException(report));

@@ -75,6 +75,19 @@ public sealed class NoLeakTheoryAttribute : TheoryAttribute, ILeakAttributeOptio
     public string? SnapshotDirectory { get; set; }
 
     /// <summary>
+    /// When the run writes its artifacts (report JSON, one SVG chart per metric, a Markdown summary): on a leak (the
+    /// default), always or never. See <see cref="LeakOptions.Artifacts"/> and <c>docs/artifacts.md</c>.
+    /// </summary>
+    public ArtifactPolicy Artifacts { get; set; } = LeakOptions.Default.Artifacts;
+
+    /// <summary>
+    /// The folder under which the artifacts go, in a subfolder named after the test; <see langword="null"/> (the default)
+    /// means <c>LEAKGUARD_ARTIFACTS_DIRECTORY</c> when set, else <c>TestResults/leakguard</c> in the test project's
+    /// folder. See <see cref="LeakOptions.ArtifactsDirectory"/>.
+    /// </summary>
+    public string? ArtifactsDirectory { get; set; }
+
+    /// <summary>
     /// Time limit for the whole leak run, in milliseconds (warmup, iterations, extensions, heap summary); 0 (the
     /// default) means no limit. Inherited from <see cref="FactAttribute"/> but handled by LeakGuard, not by xUnit:
     /// it becomes <see cref="LeakOptions.Timeout"/>, applies to synchronous and asynchronous tests alike, and when it

@@ -1,4 +1,5 @@
 using System.Reflection;
+using System.Text.RegularExpressions;
 using LeakGuard.NUnit.TestData;
 using LeakGuard.TestTargets;
 using NUnit.Framework;
@@ -41,6 +42,18 @@ public class CorpusTests
 
     [TestCaseSource(nameof(CleanCases))]
     public void Clean_case_passes(CorpusCase corpusCase) => CleanRun.Value[corpusCase.Name].ShouldHavePassed();
+
+    [Test]
+    public void A_leak_report_names_its_test_and_points_to_its_artifacts()
+    {
+        var message = LeakingRun.Value[nameof(CorpusLeakingFixture.StaticList)].Message;
+        var testName = $"{typeof(CorpusLeakingFixture).FullName}.{nameof(CorpusLeakingFixture.StaticList)}";
+
+        message.Split('\n')[0].TrimEnd().ShouldEndWith($" in {testName}.");
+        var folder = Regex.Match(message, @"^Artifacts: (.+) \(report\.json", RegexOptions.Multiline).Groups[1].Value;
+        folder.ShouldEndWith(Path.Combine("TestResults", "leakguard", testName), Case.Sensitive, message);
+        File.Exists(Path.Combine(folder, "summary.md")).ShouldBeTrue(folder);
+    }
 
     [Test]
     public void Every_corpus_case_has_its_test_method_and_one_result()

@@ -46,6 +46,22 @@ public sealed class CorpusTests(CorpusTests.Run fixture) : IClassFixture<CorpusT
     public void Clean_case_passes(string name) => fixture.Run.Single(name).ShouldPass();
 
     [Fact]
+    public void A_leak_report_names_its_test_and_points_to_its_artifacts()
+    {
+        var message = fixture.Run.Single(nameof(CorpusScenario.StaticList)).Message!;
+        var testName = $"{typeof(CorpusScenario).FullName}.{nameof(CorpusScenario.StaticList)}";
+
+        message.Split('\n')[0].TrimEnd().ShouldEndWith($" in {testName}.");
+        var folder = System
+            .Text.RegularExpressions.Regex.Match(message, @"^Artifacts: (.+) \(report\.json", System.Text.RegularExpressions.RegexOptions.Multiline)
+            .Groups[1]
+            .Value;
+        folder.ShouldEndWith(Path.Combine("TestResults", "leakguard", testName), Case.Sensitive, message);
+        File.Exists(Path.Combine(folder, "summary.md")).ShouldBeTrue(folder);
+        File.Exists(Path.Combine(folder, "managed-heap.svg")).ShouldBeTrue(folder);
+    }
+
+    [Fact]
     public void Every_corpus_case_is_a_test_with_one_result()
     {
         var methods = typeof(CorpusScenario).GetMethods().Where(m => m.IsDefined(typeof(NoLeakAttribute))).Select(m => m.Name);

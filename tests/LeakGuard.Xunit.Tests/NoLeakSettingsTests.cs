@@ -35,6 +35,8 @@ public sealed class NoLeakSettingsTests
             CaptureHeapSummary = false,
             TopTypes = 4,
             SnapshotDirectory = "/tmp/dumps",
+            Artifacts = ArtifactPolicy.Always,
+            ArtifactsDirectory = "/tmp/artifacts",
             Timeout = 1500,
         };
 
@@ -54,6 +56,8 @@ public sealed class NoLeakSettingsTests
                 CaptureHeapSummary = false,
                 TopTypes = 4,
                 SnapshotDirectory = "/tmp/dumps",
+                Artifacts = ArtifactPolicy.Always,
+                ArtifactsDirectory = "/tmp/artifacts",
                 Timeout = TimeSpan.FromMilliseconds(1500),
             }
         );
@@ -62,13 +66,24 @@ public sealed class NoLeakSettingsTests
     [Fact]
     public void Attribute_info_that_is_not_reflection_based_keeps_engine_defaults_for_absent_arguments()
     {
-        var settings = NoLeakSettings.FromAttribute(new NamedArguments(new() { ["Iterations"] = 0, ["CaptureHeapSummary"] = false }));
+        var settings = NoLeakSettings.FromAttribute(
+            new NamedArguments(
+                new()
+                {
+                    ["Iterations"] = 0,
+                    ["CaptureHeapSummary"] = false,
+                    ["Artifacts"] = 2,
+                }
+            )
+        );
 
         settings.Iterations.ShouldBe(0);
         settings.CaptureHeapSummary.ShouldBeFalse();
         settings.WarmupIterations.ShouldBe(LeakOptions.Default.WarmupIterations);
         settings.ConfidenceLevel.ShouldBe(LeakOptions.Default.ConfidenceLevel);
         settings.TopTypes.ShouldBe(LeakOptions.Default.TopTypes);
+        settings.Artifacts.ShouldBe(ArtifactPolicy.Never); // an enum argument given as its int
+        settings.ArtifactsDirectory.ShouldBeNull();
     }
 
     [Fact]
@@ -87,6 +102,8 @@ public sealed class NoLeakSettingsTests
             CaptureHeapSummary = false,
             TopTypes = 3,
             SnapshotDirectory = "C:\\dumps: here",
+            Artifacts = ArtifactPolicy.Never,
+            ArtifactsDirectory = "D:\\ci results",
         };
         var testMethod = TestMethodOf(typeof(TestData.SameInstanceScenario), nameof(TestData.SameInstanceScenario.CountCalls));
         var testCase = new LeakTestCase(new NullMessageSink(), TestMethodDisplay.ClassAndMethod, TestMethodDisplayOptions.None, testMethod, settings);

@@ -63,7 +63,11 @@ internal sealed class LeakTestInvoker : XunitTestInvoker
 
         if (TestCase is not ILeakTestCase leakTestCase)
             throw new InvalidOperationException($"LeakGuard's invoker ran a test case of type {TestCase.GetType().FullName}, which is not a leak test case.");
-        var options = leakTestCase.Settings.ToOptions(TestCase.Timeout);
+        // The test's display name (class and method, theory arguments included) names the run and its artifacts folder.
+        var options = leakTestCase.Settings.ToOptions(TestCase.Timeout) with
+        {
+            TestName = Test.DisplayName,
+        };
         var cancellationToken = CancellationTokenSource.Token;
 
         var report = shape switch

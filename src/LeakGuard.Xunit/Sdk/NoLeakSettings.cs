@@ -37,6 +37,10 @@ internal sealed record NoLeakSettings : ILeakAttributeOptions
 
     public string? SnapshotDirectory { get; init; }
 
+    public ArtifactPolicy Artifacts { get; init; } = LeakOptions.Default.Artifacts;
+
+    public string? ArtifactsDirectory { get; init; }
+
     /// <summary>Reads the settings of a <c>[NoLeak]</c> or <c>[NoLeakTheory]</c> attribute.</summary>
     /// <remarks>
     /// xUnit's <see cref="IAttributeInfo.GetNamedArgument{TValue}"/> answers <c>default(T)</c> for a property the user
@@ -62,6 +66,8 @@ internal sealed record NoLeakSettings : ILeakAttributeOptions
                 CaptureHeapSummary = attribute.CaptureHeapSummary,
                 TopTypes = attribute.TopTypes,
                 SnapshotDirectory = attribute.SnapshotDirectory,
+                Artifacts = attribute.Artifacts,
+                ArtifactsDirectory = attribute.ArtifactsDirectory,
             };
         }
 
@@ -79,6 +85,11 @@ internal sealed record NoLeakSettings : ILeakAttributeOptions
             CaptureHeapSummary = Named(attributeInfo, nameof(CaptureHeapSummary), defaults.CaptureHeapSummary),
             TopTypes = Named(attributeInfo, nameof(TopTypes), defaults.TopTypes),
             SnapshotDirectory = Named<string?>(attributeInfo, nameof(SnapshotDirectory), defaults.SnapshotDirectory),
+            // An enum argument may come as the enum or as its underlying int.
+            Artifacts = attributeInfo.GetNamedArgument<object?>(nameof(Artifacts)) is { } policy and (ArtifactPolicy or int)
+                ? (ArtifactPolicy)Convert.ToInt32(policy, System.Globalization.CultureInfo.InvariantCulture)
+                : defaults.Artifacts,
+            ArtifactsDirectory = Named<string?>(attributeInfo, nameof(ArtifactsDirectory), defaults.ArtifactsDirectory),
         };
     }
 
@@ -99,6 +110,8 @@ internal sealed record NoLeakSettings : ILeakAttributeOptions
         data.AddValue(Key(nameof(CaptureHeapSummary)), CaptureHeapSummary);
         data.AddValue(Key(nameof(TopTypes)), TopTypes);
         data.AddValue(Key(nameof(SnapshotDirectory)), SnapshotDirectory, typeof(string));
+        data.AddValue(Key(nameof(Artifacts)), (int)Artifacts);
+        data.AddValue(Key(nameof(ArtifactsDirectory)), ArtifactsDirectory, typeof(string));
     }
 
     public static NoLeakSettings Deserialize(IXunitSerializationInfo data) =>
@@ -115,6 +128,8 @@ internal sealed record NoLeakSettings : ILeakAttributeOptions
             CaptureHeapSummary = data.GetValue<bool>(Key(nameof(CaptureHeapSummary))),
             TopTypes = data.GetValue<int>(Key(nameof(TopTypes))),
             SnapshotDirectory = data.GetValue<string?>(Key(nameof(SnapshotDirectory))),
+            Artifacts = (ArtifactPolicy)data.GetValue<int>(Key(nameof(Artifacts))),
+            ArtifactsDirectory = data.GetValue<string?>(Key(nameof(ArtifactsDirectory))),
         };
 
     /// <summary>Prefixed so that no key collides with the ones of <c>XunitTestCase</c> (e.g. <c>Timeout</c>).</summary>

@@ -43,4 +43,10 @@ public interface ILeakAttributeOptions
 
     /// <summary>See <see cref="LeakOptions.SnapshotDirectory"/>.</summary>
     string? SnapshotDirectory { get; }
+
+    /// <summary>See <see cref="LeakOptions.Artifacts"/>. The default implementation answers <see cref="ArtifactPolicy.OnFailure"/>.</summary>
+    ArtifactPolicy Artifacts => ArtifactPolicy.OnFailure;
+
+    /// <summary>See <see cref="LeakOptions.ArtifactsDirectory"/>; <see langword="null"/> means the default folder. The default implementation answers <see langword="null"/>.</summary>
+    string? ArtifactsDirectory => null;
 }

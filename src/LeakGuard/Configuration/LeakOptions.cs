@@ -121,6 +121,46 @@ public sealed record LeakOptions
     /// </summary>
     public string? SnapshotDirectory { get; init; }
 
+    /// <summary>
+    /// Name of the test or scenario the run belongs to, e.g. <c>Contoso.Tests.OrderTests.Lookup_does_not_leak</c>.
+    /// <see langword="null"/> (the default) means unnamed. When set, the first line of the report names it, and it names
+    /// the run's artifacts folder under <see cref="ArtifactsDirectory"/> (made a safe file name: characters other than
+    /// ASCII letters, digits and <c>. - _ ( ) [ ] , + = @</c> become <c>_</c>; names over 100 characters are cut and end
+    /// with a hash of the full name). Unnamed runs share the folder <c>leak-run</c>. The xUnit and NUnit adapters set it
+    /// to the test's full display name; <c>ShouldNotLeak</c> to the caller's expression.
+    /// </summary>
+    public string? TestName { get; init; }
+
+    /// <summary>
+    /// When the run writes its artifacts: the report as JSON (<c>report.json</c>), an SVG chart of every measured
+    /// metric (sample growth against iteration, with the fitted slope, its confidence band and the budget) and a
+    /// Markdown summary (<c>summary.md</c>, for a CI step summary). Default <see cref="ArtifactPolicy.OnFailure"/>:
+    /// only runs that find a leak write them. Must be a defined <see cref="ArtifactPolicy"/>.
+    /// </summary>
+    /// <remarks>
+    /// Writing never fails the run: when a file cannot be written the verdict stands and
+    /// <see cref="LeakReport.ArtifactsUnavailableReason"/> (and the report's last line) says why. Files of an earlier run of
+    /// the same test are overwritten. See <c>docs/artifacts.md</c>.
+    /// </remarks>
+    public ArtifactPolicy Artifacts { get; init; } = ArtifactPolicy.OnFailure;
+
+    /// <summary>
+    /// The folder under which every run writes its artifacts, each run in a subfolder named after
+    /// <see cref="TestName"/>. A relative path is relative to the current directory. <see langword="null"/> (the
+    /// default) means: the environment variable <c>LEAKGUARD_ARTIFACTS_DIRECTORY</c> when it is set and not empty;
+    /// otherwise a <c>leakguard</c> folder in the test results directory, that is the <c>TestResults</c> folder of the
+    /// nearest folder, walking up from <see cref="AppContext.BaseDirectory"/> (the test assembly's folder, e.g.
+    /// <c>bin/Debug/net10.0</c>), that holds a <c>*.csproj</c>, <c>*.fsproj</c> or <c>*.vbproj</c> file (the project
+    /// folder: <c>dotnet test</c>'s default results directory); when there is none,
+    /// <c>TestResults/leakguard</c> under <see cref="AppContext.BaseDirectory"/>. Must not be empty or white space when
+    /// set, nor contain characters invalid in a path.
+    /// </summary>
+    /// <remarks>
+    /// <c>dotnet test --results-directory</c> is not visible to the test process: set the environment variable (or
+    /// this option) to put the artifacts next to results written elsewhere.
+    /// </remarks>
+    public string? ArtifactsDirectory { get; init; }
+
     /// <summary>The iteration bound in force: <see cref="MaxIterations"/>, or 16 × <see cref="Iterations"/> when it is null.</summary>
     public int EffectiveMaxIterations => MaxIterations ?? checked(Iterations * 16);
 
@@ -153,6 +193,10 @@ public sealed record LeakOptions
             throw Invalid(nameof(RetentionPathTypes), RetentionPathTypes, "must be between 0 and 100");
         if (HeapAnalysisTimeout <= TimeSpan.Zero)
             throw Invalid(nameof(HeapAnalysisTimeout), HeapAnalysisTimeout, "must be positive");
+        if (!Enum.IsDefined(Artifacts))
+            throw Invalid(nameof(Artifacts), Artifacts, "must be OnFailure, Always or Never");
+        if (ArtifactsDirectory is { } directory && (string.IsNullOrWhiteSpace(directory) || directory.IndexOfAny(Path.GetInvalidPathChars()) >= 0))
+            throw Invalid(nameof(ArtifactsDirectory), directory, "must be a path: not empty or white space, no characters invalid in a path");
     }
 
     /// <summary>The options an attribute describes. Not validated: <see cref="Validate"/> runs when the leak run starts.</summary>
@@ -178,6 +222,8 @@ public sealed record LeakOptions
             CaptureHeapSummary = attribute.CaptureHeapSummary,
             TopTypes = attribute.TopTypes,
             SnapshotDirectory = attribute.SnapshotDirectory,
+            Artifacts = attribute.Artifacts,
+            ArtifactsDirectory = attribute.ArtifactsDirectory,
         };
     }
 
@@ -208,6 +254,7 @@ public sealed record LeakOptions
         value switch
         {
             double d => d.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+            string s => $"'{s}'",
             IFormattable f => f.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
             _ => value.ToString() ?? "null",
         };

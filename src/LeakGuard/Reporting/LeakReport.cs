@@ -67,6 +67,22 @@ public sealed class LeakReport
     public string? HeapSummaryUnavailableReason { get; }
 
     /// <summary>
+    /// The folder this run's artifacts were written to (<c>report.json</c>, <c>summary.md</c>, one chart per measured
+    /// metric: see <see cref="LeakOptions.Artifacts"/>), as a full path; null when none were written (the policy did not
+    /// ask for them, or writing failed: see <see cref="ArtifactsUnavailableReason"/>).
+    /// </summary>
+    public string? ArtifactsDirectory { get; internal set; }
+
+    /// <summary>The names of the files written to <see cref="ArtifactsDirectory"/>, e.g. <c>report.json</c>, <c>summary.md</c>, <c>managed-heap.svg</c>; empty when none were written.</summary>
+    public IReadOnlyList<string> ArtifactFiles { get; internal set; } = [];
+
+    /// <summary>
+    /// Why artifacts the policy asked for are missing, as one sentence:
+    /// <c>Artifacts could not be written to '&lt;folder&gt;': &lt;reason&gt;</c>; null otherwise. The verdict is not affected.
+    /// </summary>
+    public string? ArtifactsUnavailableReason { get; internal set; }
+
+    /// <summary>
     /// The report as JSON, schema version 1 (<c>docs/report-schema.md</c>): verdict, options, every metric with its
     /// samples, slope, budget and verdict, and the heap summary. Values JSON cannot hold (NaN) are written as null.
     /// </summary>
@@ -81,13 +97,18 @@ public sealed class LeakReport
         var leaks = Leaks.ToList();
         if (leaks.Count > 0)
         {
-            text.Append("LeakGuard: leak detected: ").Append(leaks.Count).Append(leaks.Count == 1 ? " metric" : " metrics").AppendLine(" grew over budget.");
+            text.Append("LeakGuard: leak detected: ")
+                .Append(leaks.Count)
+                .Append(leaks.Count == 1 ? " metric" : " metrics")
+                .Append(" grew over budget")
+                .Append(InTest)
+                .AppendLine(".");
             foreach (var leak in leaks)
                 text.Append("  ").Append(leak).AppendLine(".");
         }
         else
         {
-            text.AppendLine(CultureInfo.InvariantCulture, $"LeakGuard: no leak: every metric within budget over {Iterations} iterations.");
+            text.AppendLine(CultureInfo.InvariantCulture, $"LeakGuard: no leak: every metric within budget over {Iterations} iterations{InTest}.");
         }
 
         if (HeapSummary is { } heap)
@@ -116,6 +137,19 @@ public sealed class LeakReport
                 CultureInfo.InvariantCulture,
                 $"  {metric.Name, -14} {verdict, -12} {metric.FormatRate(metric.Slope.PerIteration)} ({MetricReport.Percent(metric.Slope.ConfidenceLevel)} CI {MetricReport.FormatNumber(metric.Slope.LowerBound)}–{MetricReport.FormatNumber(metric.Slope.UpperBound)}), budget {metric.FormatRate(metric.BudgetPerIteration)}; {metric.Reason} [{metric.Source}]"
             );
+        }
+        if (ArtifactsDirectory is { } folder)
+        {
+            var charts = ArtifactFiles.Count(f => f.EndsWith(".svg", StringComparison.Ordinal));
+            var files = string.Join(
+                ", ",
+                ArtifactFiles.Where(f => !f.EndsWith(".svg", StringComparison.Ordinal)).Append(charts == 1 ? "1 chart" : $"{charts} charts")
+            );
+            text.AppendLine().Append("Artifacts: ").Append(folder).Append(" (").Append(files).AppendLine(")");
+        }
+        else if (ArtifactsUnavailableReason is { } notWritten)
+        {
+            text.AppendLine().AppendLine(notWritten);
         }
         return text.ToString();
     }
@@ -149,7 +183,7 @@ public sealed class LeakReport
                     $"      {path.Instances:#,0} {(path.Instances == 1 ? "instance" : "instances")}{change} via {path.Text}"
                 );
             }
-            if (type.LargestInstance is { } largest)
+            if (type.SizeGrowth is { } largest)
             {
                 var via = $"via {largest.Path.Text}";
                 text.AppendLine(
@@ -160,7 +194,7 @@ public sealed class LeakReport
             if (type.PathsUnavailableReason is { } missing)
                 text.AppendLine(
                     CultureInfo.InvariantCulture,
-                    $"      {(type.Paths.Count == 0 && type.LargestInstance is null ? "no retention path" : "note")}: {missing}"
+                    $"      {(type.Paths.Count == 0 && type.SizeGrowth is null ? "no retention path" : "note")}: {missing}"
                 );
         }
         if (heap.SafeHandleTypes.Count > 0)
@@ -173,6 +207,12 @@ public sealed class LeakReport
         if (heap.PathsNote is { } note)
             text.AppendLine(CultureInfo.InvariantCulture, $"  Retention paths: {note}.");
     }
+
+    /// <summary>" in &lt;test name&gt;" for the first line when the run is named, on one line; empty otherwise.</summary>
+    private string InTest =>
+        string.IsNullOrWhiteSpace(Options.TestName)
+            ? ""
+            : " in " + string.Join(' ', Options.TestName.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
 
     private static string Signed(double value) => (value > 0 ? "+" : "") + MetricReport.FormatNumber(value);
 }

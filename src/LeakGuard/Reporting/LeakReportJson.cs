@@ -37,9 +37,18 @@ internal static class LeakReportJson
                 json.WriteString("heapSummaryUnavailableReason", reason);
             else
                 json.WriteNull("heapSummaryUnavailableReason");
+            WriteArtifacts(json, report);
             json.WriteEndObject();
         }
         return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    /// <summary>The run's name and where its artifacts went (fields added in schema 1; see <c>docs/artifacts.md</c>).</summary>
+    private static void WriteArtifacts(Utf8JsonWriter json, LeakReport report)
+    {
+        json.WriteString("testName", report.Options.TestName);
+        json.WriteString("artifactsDirectory", report.ArtifactsDirectory);
+        json.WriteString("artifactsUnavailableReason", report.ArtifactsUnavailableReason);
     }
 
     private static void WriteOptions(Utf8JsonWriter json, LeakOptions options)
@@ -61,6 +70,7 @@ internal static class LeakReportJson
         json.WriteNumber("retentionPathTypes", options.RetentionPathTypes);
         json.WriteNumber("heapAnalysisTimeoutSeconds", options.HeapAnalysisTimeout.TotalSeconds);
         json.WriteNumber("topTypes", options.TopTypes);
+        json.WriteString("artifacts", JsonNamingPolicy.CamelCase.ConvertName(options.Artifacts.ToString()));
         json.WriteEndObject();
     }
 
@@ -123,9 +133,9 @@ internal static class LeakReportJson
                 json.WriteString("retentionPathsNote", missing);
             else
                 json.WriteNull("retentionPathsNote");
-            if (type.LargestInstance is { } largest)
+            if (type.SizeGrowth is { } largest)
             {
-                json.WriteStartObject("largestInstance");
+                json.WriteStartObject("sizeGrowth");
                 json.WriteNumber("bytesBefore", largest.BytesBefore);
                 json.WriteNumber("bytesAfter", largest.BytesAfter);
                 json.WritePropertyName("retentionPath");
@@ -134,7 +144,7 @@ internal static class LeakReportJson
             }
             else
             {
-                json.WriteNull("largestInstance");
+                json.WriteNull("sizeGrowth");
             }
             json.WriteEndObject();
         }

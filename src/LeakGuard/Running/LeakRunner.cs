@@ -106,7 +106,9 @@ internal sealed class LeakRunner
         options.Validate();
         using var gate = synchronous ? LeakGate.Enter(cancellationToken) : await LeakGate.EnterAsync(cancellationToken).ConfigureAwait(false);
         var runner = new LeakRunner(operation, options, cancellationToken);
-        return await runner.RunCoreAsync().ConfigureAwait(false);
+        var report = await runner.RunCoreAsync().ConfigureAwait(false);
+        LeakArtifacts.WriteIfRequested(report); // never throws: a write failure is noted on the report
+        return report;
     }
 
     private async Task<LeakReport> RunCoreAsync()

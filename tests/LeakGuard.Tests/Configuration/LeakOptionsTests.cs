@@ -20,6 +20,9 @@ public class LeakOptionsTests
         options.ConfidenceLevel.ShouldBe(0.95);
         options.CaptureHeapSummary.ShouldBeTrue();
         options.Timeout.ShouldBeNull();
+        options.TestName.ShouldBeNull();
+        options.Artifacts.ShouldBe(ArtifactPolicy.OnFailure);
+        options.ArtifactsDirectory.ShouldBeNull();
         Should.NotThrow(options.Validate);
     }
 
@@ -80,6 +83,26 @@ public class LeakOptionsTests
                 new LeakOptions { TopTypes = 0 },
                 "TopTypes",
                 "0"
+            },
+            {
+                new LeakOptions { Artifacts = (ArtifactPolicy)7 },
+                "Artifacts",
+                "7"
+            },
+            {
+                new LeakOptions { ArtifactsDirectory = "" },
+                "ArtifactsDirectory",
+                "''"
+            },
+            {
+                new LeakOptions { ArtifactsDirectory = "  " },
+                "ArtifactsDirectory",
+                "'  '"
+            },
+            {
+                new LeakOptions { ArtifactsDirectory = "out\0dir" },
+                "ArtifactsDirectory",
+                "'out\0dir'"
             },
         };
 
@@ -161,6 +184,34 @@ public class LeakOptionsFromAttributeTests
                 Timeout = TimeSpan.FromMilliseconds(1500),
             }
         );
+    }
+
+    [Fact]
+    public void Artifact_settings_are_carried_over_and_default_when_an_attribute_does_not_implement_them()
+    {
+        var options = LeakOptions.FromAttribute(new ArtifactAttribute());
+
+        options.Artifacts.ShouldBe(ArtifactPolicy.Always);
+        options.ArtifactsDirectory.ShouldBe("/tmp/artifacts");
+        LeakOptions.FromAttribute(new Attribute()).Artifacts.ShouldBe(ArtifactPolicy.OnFailure); // interface defaults
+        LeakOptions.FromAttribute(new Attribute()).ArtifactsDirectory.ShouldBeNull();
+    }
+
+    private sealed class ArtifactAttribute : ILeakAttributeOptions
+    {
+        public int Iterations => 50;
+        public int WarmupIterations => 5;
+        public int MaxIterations => 0;
+        public double MaxManagedBytesPerIteration => 0;
+        public double MaxNativeBytesPerIteration => 512;
+        public double MaxHandlesPerIteration => 0;
+        public double MaxThreadsPerIteration => 0;
+        public double ConfidenceLevel => 0.95;
+        public bool CaptureHeapSummary => true;
+        public int TopTypes => 10;
+        public string? SnapshotDirectory => null;
+        public ArtifactPolicy Artifacts => ArtifactPolicy.Always;
+        public string? ArtifactsDirectory => "/tmp/artifacts";
     }
 
     [Fact]

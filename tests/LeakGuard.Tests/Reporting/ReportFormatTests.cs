@@ -100,7 +100,7 @@ public class ReportFormatTests
                 },
                 new TypeGrowth("System.Object[]", 33, 33, 143_450, 146_650, 50)
                 {
-                    LargestInstance = new SizeGrowth(
+                    SizeGrowth = new SizeGrowth(
                         6_424,
                         9_624,
                         Path(

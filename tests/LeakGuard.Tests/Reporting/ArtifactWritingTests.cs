@@ -1,0 +1,262 @@
+using System.Text.Json;
+using LeakGuard.TestTargets;
+using Shouldly;
+using Xunit;
+using static LeakGuard.Tests.Reporting.ArtifactReports;
+
+namespace LeakGuard.Tests.Reporting;
+
+/// <summary>Where artifacts go, when they are written, and that writing never changes a verdict.</summary>
+public sealed class ArtifactWritingTests : IDisposable
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "leakguard-artifact-tests-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_root))
+            Directory.Delete(_root, recursive: true);
+    }
+
+    /// <summary>
+    /// Options for a clean run whose verdict is not under test: one short round, and budgets no empty operation can
+    /// exceed even when another component of this shared test host (a heap snapshot just taken, the JIT) grows meanwhile.
+    /// </summary>
+    private LeakOptions CleanRun(string testName, ArtifactPolicy policy = ArtifactPolicy.OnFailure) =>
+        Options(testName, policy) with
+        {
+            Iterations = 10,
+            MaxIterations = 10,
+            MaxManagedBytesPerIteration = 1 << 20,
+            MaxNativeBytesPerIteration = 1 << 20,
+            MaxHandlesPerIteration = 100,
+            MaxThreadsPerIteration = 100,
+        };
+
+    private LeakOptions Options(string testName, ArtifactPolicy policy = ArtifactPolicy.OnFailure) =>
+        new()
+        {
+            TestName = testName,
+            Artifacts = policy,
+            ArtifactsDirectory = _root,
+            CaptureHeapSummary = false,
+        };
+
+    [Theory]
+    [InlineData("Contoso.Tests.OrderTests.Lookup_does_not_leak", "Contoso.Tests.OrderTests.Lookup_does_not_leak")]
+    [InlineData("Contoso.Tests.Quotes.Quote(currency: \"EUR\")", "Contoso.Tests.Quotes.Quote(currency_EUR_)")]
+    [InlineData("../../etc/passwd", "etc_passwd")]
+    [InlineData("C:\\temp\\x", "C_temp_x")]
+    [InlineData("Cache<List<int>>.Get", "Cache_List_int_.Get")]
+    [InlineData("CON", "_CON")]
+    [InlineData("nul.txt", "_nul.txt")]
+    [InlineData("...", "test")]
+    [InlineData("", "leak-run")]
+    [InlineData(null, "leak-run")]
+    public void Test_names_become_safe_folder_names(string? testName, string folder) => LeakArtifacts.FolderName(testName).ShouldBe(folder);
+
+    [Fact]
+    public void Long_test_names_are_cut_to_100_characters_ending_with_a_stable_hash_of_the_full_name()
+    {
+        var prefix = "Contoso.Tests." + new string('A', 200);
+        var first = LeakArtifacts.FolderName(prefix + ".First");
+        var second = LeakArtifacts.FolderName(prefix + ".Second");
+
+        first.Length.ShouldBe(100);
+        first.ShouldStartWith("Contoso.Tests.AAAA");
+        first.ShouldMatch("-[0-9a-f]{8}$");
+        second.ShouldNotBe(first);
+        LeakArtifacts.FolderName(prefix + ".First").ShouldBe(first);
+        LeakArtifacts.FolderName(new string('b', 100)).ShouldBe(new string('b', 100));
+    }
+
+    [Fact]
+    public void The_test_results_directory_is_TestResults_in_the_nearest_project_folder()
+    {
+        var project = Directory.CreateDirectory(Path.Combine(_root, "src", "App.Tests"));
+        File.WriteAllText(Path.Combine(project.FullName, "App.Tests.fsproj"), "<Project />");
+        var output = Directory.CreateDirectory(Path.Combine(project.FullName, "bin", "Debug", "net10.0"));
+        var orphan = Directory.CreateDirectory(Path.Combine(_root, "published"));
+
+        LeakArtifacts.FindTestResultsDirectory(output.FullName).ShouldBe(Path.Combine(project.FullName, "TestResults"));
+        LeakArtifacts.FindTestResultsDirectory(orphan.FullName).ShouldBe(Path.Combine(orphan.FullName, "TestResults"));
+    }
+
+    [Fact]
+    public void The_artifacts_directory_is_the_option_then_the_environment_variable_then_the_test_results_folder()
+    {
+        var previous = Environment.GetEnvironmentVariable(LeakArtifacts.DirectoryEnvironmentVariable);
+        try
+        {
+            Environment.SetEnvironmentVariable(LeakArtifacts.DirectoryEnvironmentVariable, null);
+            var byDefault = LeakArtifacts.GetDirectory(new LeakOptions { TestName = "A.B" });
+            // This assembly runs from tests/LeakGuard.Tests/bin/<configuration>/<framework>/.
+            byDefault.ShouldEndWith(Path.Combine("LeakGuard.Tests", "TestResults", "leakguard", "A.B"));
+            File.Exists(Path.Combine(byDefault, "..", "..", "..", "LeakGuard.Tests.csproj")).ShouldBeTrue(byDefault);
+
+            Environment.SetEnvironmentVariable(LeakArtifacts.DirectoryEnvironmentVariable, Path.Combine(_root, "from-env"));
+            LeakArtifacts.GetDirectory(new LeakOptions { TestName = "A.B" }).ShouldBe(Path.Combine(_root, "from-env", "A.B"));
+            LeakArtifacts
+                .GetDirectory(new LeakOptions { ArtifactsDirectory = Path.Combine(_root, "option") })
+                .ShouldBe(Path.Combine(_root, "option", "leak-run"));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(LeakArtifacts.DirectoryEnvironmentVariable, previous);
+        }
+    }
+
+    [Fact]
+    public void Write_puts_the_json_one_chart_per_measured_metric_and_the_summary_in_the_folder()
+    {
+        var folder = Path.Combine(_root, "manual");
+
+        var files = LeakArtifacts.Write(ManagedLeak(), folder);
+
+        files.ShouldBe(["report.json", "managed-heap.svg", "native-memory.svg", "threads.svg", "summary.md"]);
+        Directory.GetFiles(folder).Select(Path.GetFileName).Order().ShouldBe(files.Order());
+        JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "report.json"))).RootElement.GetProperty("schemaVersion").GetInt32().ShouldBe(1);
+        foreach (var chart in files.Where(f => f.EndsWith(".svg", StringComparison.Ordinal)))
+            SvgAssert.Valid(File.ReadAllText(Path.Combine(folder, chart)));
+        File.ReadAllText(Path.Combine(folder, "summary.md"))
+            .ShouldStartWith("## LeakGuard: leak detected in `Contoso.Tests.OrderCacheTests.Lookup_does_not_leak`");
+    }
+
+    [Fact]
+    public void A_second_run_of_the_same_test_replaces_the_files_and_removes_charts_it_did_not_draw()
+    {
+        var folder = Path.Combine(_root, "again");
+        LeakArtifacts.Write(ManagedLeak(), folder);
+        var second = Report([
+            Metric(LeakMetric.ManagedHeap, Linear(50, 0, 24), MetricVerdict.Leak, 24, 24, 24, 0, "kept growing"),
+            NotMeasured(LeakMetric.Threads),
+        ]);
+
+        LeakArtifacts.Write(second, folder);
+
+        Directory.GetFiles(folder).Select(Path.GetFileName).Order().ShouldBe(["managed-heap.svg", "report.json", "summary.md"]);
+        File.ReadAllText(Path.Combine(folder, "managed-heap.svg")).ShouldContain("24.0 B/iteration");
+    }
+
+    [Theory]
+    [InlineData(ArtifactPolicy.OnFailure, true, true)]
+    [InlineData(ArtifactPolicy.OnFailure, false, false)]
+    [InlineData(ArtifactPolicy.Always, false, true)]
+    [InlineData(ArtifactPolicy.Always, true, true)]
+    [InlineData(ArtifactPolicy.Never, true, false)]
+    public void The_policy_decides_which_runs_write(ArtifactPolicy policy, bool leaks, bool writes)
+    {
+        var verdict = leaks ? MetricVerdict.Leak : MetricVerdict.Pass;
+        var report = Report([Metric(LeakMetric.ManagedHeap, Linear(50, 0, 24), verdict, 24, 24, 24, 0, "why")], Options("Policy.Case", policy));
+
+        LeakArtifacts.WriteIfRequested(report);
+
+        Directory.Exists(Path.Combine(_root, "Policy.Case")).ShouldBe(writes);
+        report.ArtifactsUnavailableReason.ShouldBeNull();
+        if (!writes)
+        {
+            report.ArtifactsDirectory.ShouldBeNull();
+            report.ArtifactFiles.ShouldBeEmpty();
+            report.ToString().ShouldNotContain("Artifacts");
+            return;
+        }
+        report.ArtifactsDirectory.ShouldBe(Path.Combine(_root, "Policy.Case"));
+        report.ArtifactFiles.ShouldBe(["report.json", "managed-heap.svg", "summary.md"]);
+        report
+            .ToString()
+            .ShouldEndWith(
+                $"{Environment.NewLine}{Environment.NewLine}Artifacts: {report.ArtifactsDirectory} (report.json, summary.md, 1 chart){Environment.NewLine}"
+            );
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(report.ArtifactsDirectory!, "report.json")));
+        json.RootElement.GetProperty("artifactsDirectory").GetString().ShouldBe(report.ArtifactsDirectory);
+        json.RootElement.GetProperty("testName").GetString().ShouldBe("Policy.Case");
+        json.RootElement.GetProperty("options").GetProperty("artifacts").GetString().ShouldBe(policy == ArtifactPolicy.Always ? "always" : "onFailure");
+    }
+
+    [Fact]
+    public void A_folder_that_cannot_be_written_leaves_the_verdict_and_says_why()
+    {
+        Directory.CreateDirectory(_root);
+        var regularFile = Path.Combine(_root, "not-a-folder");
+        File.WriteAllText(regularFile, "x");
+        var report = Report(
+            [Metric(LeakMetric.ManagedHeap, Linear(50, 0, 24), MetricVerdict.Leak, 24, 24, 24, 0, "kept growing")],
+            Options("Blocked") with
+            {
+                ArtifactsDirectory = Path.Combine(regularFile, "sub"),
+            }
+        );
+
+        Should.NotThrow(() => LeakArtifacts.WriteIfRequested(report));
+
+        report.HasLeak.ShouldBeTrue();
+        report.ArtifactsDirectory.ShouldBeNull();
+        report.ArtifactFiles.ShouldBeEmpty();
+        report.ArtifactsUnavailableReason.ShouldNotBeNull();
+        report.ArtifactsUnavailableReason.ShouldStartWith($"Artifacts could not be written to '{Path.Combine(regularFile, "sub", "Blocked")}': ");
+        report.ArtifactsUnavailableReason.ShouldMatch(@"[^.] \((IOException|DirectoryNotFoundException|UnauthorizedAccessException)\)\.$");
+        report.ToString().TrimEnd().ShouldEndWith(report.ArtifactsUnavailableReason);
+        using var json = JsonDocument.Parse(report.ToJson());
+        json.RootElement.GetProperty("artifactsUnavailableReason").GetString().ShouldBe(report.ArtifactsUnavailableReason);
+        json.RootElement.GetProperty("artifactsDirectory").ValueKind.ShouldBe(JsonValueKind.Null);
+    }
+
+    [Fact]
+    public void A_leaking_run_writes_its_artifacts_and_the_report_points_to_them()
+    {
+        LeakReport report;
+        try
+        {
+            report = LeakTest.Run(StaticListLeak.Run, Options("Engine.StaticListLeak") with { Iterations = 20, MaxIterations = 60 });
+        }
+        finally
+        {
+            StaticListLeak.Reset();
+        }
+
+        report.HasLeak.ShouldBeTrue(report.ToString());
+        var folder = Path.Combine(_root, "Engine.StaticListLeak");
+        report.ArtifactsDirectory.ShouldBe(folder);
+        var charts = report.Metrics.Where(m => m.IsMeasured).Select(m => LeakGuard.Reporting.SvgChart.FileName(m.Metric)).ToList();
+        Directory.GetFiles(folder).Select(Path.GetFileName).Order().ShouldBe(charts.Append("report.json").Append("summary.md").Order());
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "report.json")));
+        json.RootElement.GetProperty("hasLeak").GetBoolean().ShouldBeTrue();
+        json.RootElement.GetProperty("artifactsDirectory").GetString().ShouldBe(folder);
+        var managed = SvgAssert.Valid(File.ReadAllText(Path.Combine(folder, "managed-heap.svg")));
+        SvgAssert.Points(SvgAssert.ById(managed, "samples").Attribute("points")!.Value).Count.ShouldBe(report[LeakMetric.ManagedHeap].Samples.Count);
+        File.ReadAllText(Path.Combine(folder, "summary.md")).ShouldContain("**LEAK**");
+        var text = report.ToString();
+        text.ShouldStartWith("LeakGuard: leak detected: 1 metric grew over budget in Engine.StaticListLeak.");
+        text.ShouldContain($"Artifacts: {folder} (report.json, summary.md, {charts.Count} charts)");
+    }
+
+    [Fact]
+    public async Task A_passing_run_writes_nothing_unless_asked()
+    {
+        var clean = LeakTest.Run(EmptyOperation.Run, CleanRun("Engine.Clean"));
+
+        clean.HasLeak.ShouldBeFalse(clean.ToString());
+        clean.ArtifactsDirectory.ShouldBeNull();
+        Directory.Exists(Path.Combine(_root, "Engine.Clean")).ShouldBeFalse();
+        clean.ToString().ShouldStartWith("LeakGuard: no leak: every metric within budget over 10 iterations in Engine.Clean.");
+
+        var always = await LeakTest.RunAsync(() => Task.CompletedTask, CleanRun("Engine.CleanAsync", ArtifactPolicy.Always));
+
+        always.HasLeak.ShouldBeFalse(always.ToString());
+        always.ArtifactsDirectory.ShouldBe(Path.Combine(_root, "Engine.CleanAsync"));
+        File.ReadAllText(Path.Combine(always.ArtifactsDirectory!, "summary.md")).ShouldStartWith("## LeakGuard: no leak in `Engine.CleanAsync`");
+    }
+
+    [Fact]
+    public void An_unwritable_folder_does_not_fail_a_real_run()
+    {
+        Directory.CreateDirectory(_root);
+        var regularFile = Path.Combine(_root, "file");
+        File.WriteAllText(regularFile, "x");
+
+        var report = LeakTest.Run(EmptyOperation.Run, CleanRun("Engine.Blocked", ArtifactPolicy.Always) with { ArtifactsDirectory = regularFile });
+
+        report.HasLeak.ShouldBeFalse(report.ToString());
+        report.ArtifactsUnavailableReason.ShouldNotBeNull();
+        report.ToString().ShouldContain($"Artifacts could not be written to '{Path.Combine(regularFile, "Engine.Blocked")}'");
+    }
+}
