@@ -15,6 +15,13 @@ public sealed record HeapComparisonOptions
     /// <summary>How many of the top types get retention paths (the search costs one walk of the reachable heap per snapshot at most). Default 5; 0 for none.</summary>
     public int PathTypes { get; init; } = 5;
 
+    /// <summary>
+    /// Managed heap growth the caller measured, in bytes per iteration (e.g. the leak run's slope), or null. When the
+    /// growing types explain less than half of it, the largest array and string types are also searched for an object
+    /// that grew in size (their totals can stay flat while one instance grows and others are freed).
+    /// </summary>
+    public double? ExpectedBytesPerIteration { get; init; }
+
     /// <summary>Whether thread stacks are searched as roots. Default true. Reading stack roots is where the diagnostics reader has been seen to crash (clrmd PR #1425, .NET 10 on Linux).</summary>
     public bool IncludeStackRoots { get; init; } = true;
 }
@@ -197,6 +204,26 @@ public static class HeapAnalyzer
         clock.Restart();
         var pathTypes = top.Take(options.PathTypes).ToList();
         var types = top.Select(t => t.Growth).ToList();
+        // When the growing types explain less than half of the managed growth the run measured, the rest may be an
+        // array or string growing in size while other instances of its type were freed (the type's total did not grow):
+        // the largest array and string types are searched too, and kept when one of their paths grew in size.
+        var sizeProbes = 0;
+        if (options.ExpectedBytesPerIteration is { } expected && expected > 0 && options.PathTypes > 0)
+        {
+            var explained = types.Sum(t => Math.Max(0, t.BytesPerIteration));
+            if (explained < expected / 2)
+            {
+                var listed = top.Select(t => t.Growth.TypeName).ToHashSet(StringComparer.Ordinal);
+                foreach (
+                    var (name, now) in last.Types.Where(t => IsArrayOrString(t.Key) && !listed.Contains(t.Key)).OrderByDescending(t => t.Value.Bytes).Take(3)
+                )
+                {
+                    first.Types.TryGetValue(name, out var then);
+                    pathTypes.Add((new TypeGrowth(name, then.Count, now.Count, then.Bytes, now.Bytes, options.Iterations), then, now));
+                    sizeProbes++;
+                }
+            }
+        }
         string? note = null;
         long visited = 0;
         if (pathTypes.Count > 0)
@@ -218,7 +245,15 @@ public static class HeapAnalyzer
             for (var i = 0; i < pathTypes.Count; i++)
             {
                 var (growth, then, now) = pathTypes[i];
-                var grewInSize = MayHaveGrownInSize(growth) ? GrewInSize(searchBefore.TypeShapes[i], searchAfter.TypeShapes[i], finder) : null;
+                var probe = i >= pathTypes.Count - sizeProbes;
+                // Growth in size of at least a byte per iteration at one path; smaller changes are noise (a builder's chunk).
+                var grewInSize = GrewInSize(searchBefore.TypeShapes[i], searchAfter.TypeShapes[i], finder, minimumBytes: options.Iterations);
+                if (probe)
+                {
+                    if (grewInSize is not null)
+                        types.Add(growth with { SizeGrowth = grewInSize });
+                    continue;
+                }
                 var paths = GrowingGroups(searchBefore.TypeShapes[i], searchAfter.TypeShapes[i], grewInSize is not null)
                     .Select(g => finder.Build(g.Group) with { InstancesBefore = g.Before })
                     .ToList();
@@ -253,18 +288,7 @@ public static class HeapAnalyzer
         };
     }
 
-    /// <summary>The type's bytes grew by more than its added instances explain at its average size, or without added instances.</summary>
-    internal static bool MayHaveGrownInSize(TypeGrowth growth)
-    {
-        var added = growth.BytesAfter - growth.BytesBefore;
-        if (added <= 0)
-            return false;
-        var addedInstances = growth.CountAfter - growth.CountBefore;
-        if (addedInstances <= 0)
-            return true;
-        var averageBefore = growth.CountBefore > 0 ? (double)growth.BytesBefore / growth.CountBefore : 0;
-        return added > 2 * addedInstances * averageBefore;
-    }
+    private static bool IsArrayOrString(string typeName) => typeName.EndsWith("[]", StringComparison.Ordinal) || typeName == "System.String";
 
     /// <summary>
     /// The path group whose instances grew in size without growing in number (matched by shape between the snapshots:
@@ -273,7 +297,8 @@ public static class HeapAnalyzer
     private static SizeGrowth? GrewInSize(
         IReadOnlyList<RetentionPathFinder.ShapeGroup> before,
         IReadOnlyList<RetentionPathFinder.ShapeGroup> after,
-        RetentionPathFinder finder
+        RetentionPathFinder finder,
+        long minimumBytes
     )
     {
         var earlier = new Dictionary<string, (long Count, long Bytes)>(StringComparer.Ordinal);
@@ -284,7 +309,7 @@ public static class HeapAnalyzer
         foreach (var group in after)
         {
             var then = earlier.GetValueOrDefault(group.Key);
-            if (group.Count > then.Count || group.Bytes <= then.Bytes)
+            if (group.Count > then.Count || group.Bytes - then.Bytes < Math.Max(1, minimumBytes))
                 continue;
             if (best is null || group.Bytes - then.Bytes > best.Value.Bytes - bestBefore)
             {

@@ -4,7 +4,7 @@ namespace LeakGuard.HeapAnalysis;
 
 /// <summary>
 /// The child-process entry point: <c>dotnet exec LeakGuard.HeapAnalysis.dll compare --snapshot A --snapshot B [--snapshot C …] --output R
-/// [--iterations N] [--top N] [--path-types N] [--no-stack-roots]</c>. Writes the <see cref="HeapComparison"/> as JSON to
+/// [--iterations N] [--top N] [--path-types N] [--expected-bytes-per-iteration B] [--no-stack-roots]</c>. Writes the <see cref="HeapComparison"/> as JSON to
 /// the output file. Exit codes: 0 done, 2 usage error, 3 the analysis failed (message on standard error).
 /// </summary>
 internal static class Program
@@ -44,6 +44,9 @@ internal static class Program
                     case "--path-types":
                         options = options with { PathTypes = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture) };
                         break;
+                    case "--expected-bytes-per-iteration":
+                        options = options with { ExpectedBytesPerIteration = double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture) };
+                        break;
                     case "--no-stack-roots":
                         options = options with { IncludeStackRoots = false };
                         break;
@@ -82,7 +85,7 @@ internal static class Program
     private static int Usage(string problem)
     {
         Console.Error.WriteLine(
-            $"LeakGuard.HeapAnalysis: {problem}.\nUsage: dotnet exec LeakGuard.HeapAnalysis.dll compare --snapshot <dump> --snapshot <dump> [--snapshot <dump> …] --output <result.json> [--iterations N] [--top N] [--path-types N] [--no-stack-roots]"
+            $"LeakGuard.HeapAnalysis: {problem}.\nUsage: dotnet exec LeakGuard.HeapAnalysis.dll compare --snapshot <dump> --snapshot <dump> [--snapshot <dump> …] --output <result.json> [--iterations N] [--top N] [--path-types N] [--expected-bytes-per-iteration B] [--no-stack-roots]"
         );
         return 2;
     }

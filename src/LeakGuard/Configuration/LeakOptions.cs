@@ -108,6 +108,18 @@ public sealed record LeakOptions
     public int RetentionPathTypes { get; init; } = 5;
 
     /// <summary>
+    /// Whether a run that takes a heap summary keeps its last heap snapshot (a dump of the whole process) as
+    /// <c>heap.dmp</c> in its artifacts folder (<see cref="LeakArtifacts.GetDirectory"/>), to be opened later with
+    /// <c>dotnet-dump analyze</c>, the LeakGuard CLI or <c>LeakGuard.HeapAnalysis</c>. Default <see langword="false"/>:
+    /// every dump is deleted. A dump holds everything in the process's memory, secrets included: it is created readable
+    /// by its owner only (mode 0600), and not kept when larger than <see cref="MaxHeapDumpBytes"/>.
+    /// </summary>
+    public bool KeepHeapDump { get; init; }
+
+    /// <summary>The largest heap dump <see cref="KeepHeapDump"/> keeps, in bytes. Default 2 GiB. Must be at least 1.</summary>
+    public long MaxHeapDumpBytes { get; init; } = 2L * 1024 * 1024 * 1024;
+
+    /// <summary>
     /// Time limit for the heap analysis child process (reading both snapshots, diffing them, searching the retention
     /// paths). Default 2 minutes. When it passes, the child is stopped, the verdict stands and the report says why the
     /// heap summary is missing. Must be positive.
@@ -191,6 +203,8 @@ public sealed record LeakOptions
             throw Invalid(nameof(TopTypes), TopTypes, "must be at least 1");
         if (RetentionPathTypes is < 0 or > 100)
             throw Invalid(nameof(RetentionPathTypes), RetentionPathTypes, "must be between 0 and 100");
+        if (MaxHeapDumpBytes < 1)
+            throw Invalid(nameof(MaxHeapDumpBytes), MaxHeapDumpBytes, "must be at least 1");
         if (HeapAnalysisTimeout <= TimeSpan.Zero)
             throw Invalid(nameof(HeapAnalysisTimeout), HeapAnalysisTimeout, "must be positive");
         if (!Enum.IsDefined(Artifacts))

@@ -97,6 +97,11 @@ internal static class HeapAnalysisProcess
             start.ArgumentList.Add("--snapshot");
             start.ArgumentList.Add(snapshot);
         }
+        if (options.ExpectedBytesPerIteration is { } expected)
+        {
+            start.ArgumentList.Add("--expected-bytes-per-iteration");
+            start.ArgumentList.Add(expected.ToString("R", CultureInfo.InvariantCulture));
+        }
         if (!options.IncludeStackRoots)
             start.ArgumentList.Add("--no-stack-roots");
         // The child must not inherit a profiler or startup hook meant for the test host.

@@ -25,11 +25,17 @@ internal static class HeapSummarizer
 {
     public const int SnapshotCount = 3;
 
+    /// <param name="operation">The operation under test; it runs between the snapshots.</param>
+    /// <param name="options">The run's options.</param>
+    /// <param name="throwIfStopped">Throws when the run's time limit or cancellation stops it.</param>
+    /// <param name="cancellationToken">Stops the analysis.</param>
+    /// <param name="managedBytesPerIteration">The managed heap slope the run measured, when it leaked: the analysis looks further for growth the listed types do not explain.</param>
     public static async Task<HeapSummaryOutcome> TryCaptureAsync(
         Func<ValueTask> operation,
         LeakOptions options,
         Action throwIfStopped,
-        CancellationToken cancellationToken = default
+        CancellationToken cancellationToken = default,
+        double? managedBytesPerIteration = null
     )
     {
         var clock = Stopwatch.StartNew();
@@ -63,15 +69,19 @@ internal static class HeapSummarizer
                 Iterations = iterations,
                 TopTypes = options.TopTypes,
                 PathTypes = Math.Min(options.RetentionPathTypes, options.TopTypes),
+                ExpectedBytesPerIteration = managedBytesPerIteration,
             };
             var outcome = await HeapAnalysisProcess.CompareAsync(dumps, analysis, options.HeapAnalysisTimeout, cancellationToken).ConfigureAwait(false);
             if (outcome.Comparison is not { } comparison)
                 return new(null, outcome.Error + ".");
+            var (kept, keptNote) = options.KeepHeapDump ? Keep(dumps[^1], options) : (null, null);
             var summary = new HeapSummary(iterations, comparison.Types, comparison.TotalBytesBefore, comparison.TotalBytesAfter, clock.Elapsed)
             {
                 GrewInEveryInterval = comparison.GrewInEveryInterval,
                 SafeHandleTypes = comparison.SafeHandleTypes,
                 PathsNote = comparison.PathsNote,
+                KeptDumpPath = kept,
+                KeptDumpNote = keptNote,
             };
             return new(summary, null);
         }
@@ -79,6 +89,28 @@ internal static class HeapSummarizer
         {
             foreach (var dump in dumps)
                 TryDelete(dump);
+        }
+    }
+
+    /// <summary>Moves the last dump to the run's artifacts folder as <c>heap.dmp</c> (mode 0600), unless it is over the size cap.</summary>
+    private static (string? Path, string? Note) Keep(string dump, LeakOptions options)
+    {
+        try
+        {
+            var size = new FileInfo(dump).Length;
+            if (size > options.MaxHeapDumpBytes)
+                return (null, $"the heap dump was not kept: {size:#,0} B is over LeakOptions.MaxHeapDumpBytes ({options.MaxHeapDumpBytes:#,0} B)");
+            var directory = LeakArtifacts.GetDirectory(options);
+            Directory.CreateDirectory(directory);
+            var target = Path.Combine(directory, "heap.dmp");
+            File.Move(dump, target, overwrite: true);
+            if (!OperatingSystem.IsWindows())
+                File.SetUnixFileMode(target, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            return (target, null);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return (null, $"the heap dump could not be kept ({e.GetType().Name}: {e.Message.TrimEnd('.')})");
         }
     }
 

@@ -50,6 +50,12 @@ public sealed class HeapSummary
     /// <summary>Why some retention paths are missing (e.g. stack roots were skipped after the reader crashed on them); null when none are.</summary>
     public string? PathsNote { get; internal init; }
 
+    /// <summary>Full path of the last heap snapshot kept in the artifacts folder (<see cref="LeakOptions.KeepHeapDump"/>); null when none was kept.</summary>
+    public string? KeptDumpPath { get; internal init; }
+
+    /// <summary>Why a heap dump that <see cref="LeakOptions.KeepHeapDump"/> asked for was not kept (over the size cap, not writable); null otherwise.</summary>
+    public string? KeptDumpNote { get; internal init; }
+
     /// <summary>Wall time to take, read and diff the snapshots and search the paths, iterations between them included.</summary>
     public TimeSpan Elapsed { get; }
 }

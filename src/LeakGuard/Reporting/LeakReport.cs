@@ -206,6 +206,10 @@ public sealed class LeakReport
         }
         if (heap.PathsNote is { } note)
             text.AppendLine(CultureInfo.InvariantCulture, $"  Retention paths: {note}.");
+        if (heap.KeptDumpPath is { } dump)
+            text.AppendLine(CultureInfo.InvariantCulture, $"  Heap dump kept: {dump} (mode 0600; it holds the whole process's memory).");
+        else if (heap.KeptDumpNote is { } notKept)
+            text.AppendLine(CultureInfo.InvariantCulture, $"  Heap dump: {notKept}.");
     }
 
     /// <summary>" in &lt;test name&gt;" for the first line when the run is named, on one line; empty otherwise.</summary>

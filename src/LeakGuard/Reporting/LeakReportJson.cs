@@ -163,6 +163,10 @@ internal static class LeakReportJson
             json.WriteString("retentionPathsNote", note);
         else
             json.WriteNull("retentionPathsNote");
+        if (heap.KeptDumpPath is { } dump)
+            json.WriteString("keptDumpPath", dump);
+        else
+            json.WriteNull("keptDumpPath");
         json.WriteEndObject();
     }
 

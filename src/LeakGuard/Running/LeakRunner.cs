@@ -268,7 +268,15 @@ internal sealed class LeakRunner
             )
         )
         {
-            var outcome = await HeapSummarizer.TryCaptureAsync(_operation, _options, ThrowIfStopped, _cancellationToken).ConfigureAwait(false);
+            var outcome = await HeapSummarizer
+                .TryCaptureAsync(
+                    _operation,
+                    _options,
+                    ThrowIfStopped,
+                    _cancellationToken,
+                    metrics[(int)LeakMetric.ManagedHeap].IsOverBudget ? metrics[(int)LeakMetric.ManagedHeap].Slope.PerIteration : null
+                )
+                .ConfigureAwait(false);
             heapSummary = outcome.Summary;
             unavailable = outcome.UnavailableReason;
         }

@@ -149,6 +149,62 @@ public sealed class HeapAnalysisProcessTests : IDisposable
         Directory.GetFiles(_directory, "*.dmp").ShouldBeEmpty();
     }
 
+    [Fact]
+    public async Task A_kept_heap_dump_lands_in_the_artifacts_folder_readable_by_its_owner_only()
+    {
+        var leaked = new List<object>();
+        var options = new LeakOptions
+        {
+            KeepHeapDump = true,
+            ArtifactsDirectory = _directory,
+            SnapshotDirectory = _directory,
+            TestName = "kept dump",
+        };
+
+        var report = await LeakTest.RunAsync(
+            () =>
+            {
+                leaked.Add(new Marker());
+                return Task.CompletedTask;
+            },
+            options
+        );
+
+        var kept = report.HeapSummary.ShouldNotBeNull(report.ToString()).KeptDumpPath.ShouldNotBeNull();
+        kept.ShouldBe(Path.Combine(LeakArtifacts.GetDirectory(options), "heap.dmp"));
+        new FileInfo(kept).Length.ShouldBeGreaterThan(0);
+        if (!OperatingSystem.IsWindows())
+            File.GetUnixFileMode(kept).ShouldBe(UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        report.ToString().ShouldContain($"Heap dump kept: {kept} (mode 0600");
+        Directory.GetFiles(_directory, "leakguard-*.dmp").ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task A_heap_dump_over_the_size_cap_is_deleted_and_the_report_says_so()
+    {
+        var leaked = new List<object>();
+
+        var report = await LeakTest.RunAsync(
+            () =>
+            {
+                leaked.Add(new Marker());
+                return Task.CompletedTask;
+            },
+            new LeakOptions
+            {
+                KeepHeapDump = true,
+                MaxHeapDumpBytes = 1,
+                ArtifactsDirectory = _directory,
+                SnapshotDirectory = _directory,
+            }
+        );
+
+        var heap = report.HeapSummary.ShouldNotBeNull(report.ToString());
+        heap.KeptDumpPath.ShouldBeNull();
+        heap.KeptDumpNote.ShouldNotBeNull().ShouldEndWith("is over LeakOptions.MaxHeapDumpBytes (1 B)");
+        Directory.GetFiles(_directory, "*.dmp", SearchOption.AllDirectories).ShouldBeEmpty();
+    }
+
     private sealed class Marker
     {
         public readonly long Value = 7;
