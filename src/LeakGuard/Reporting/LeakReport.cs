@@ -66,6 +66,14 @@ public sealed class LeakReport
     /// <summary>Why a heap summary that should have been taken is missing (e.g. the dump could not be written); null otherwise.</summary>
     public string? HeapSummaryUnavailableReason { get; }
 
+    /// <summary>Where native memory grew (malloc arenas or mmapped chunks, which memory mappings, which SafeHandle types),
+    /// taken only when native memory leaked; otherwise null. See <see cref="LeakGuard.NativeAttribution"/>.</summary>
+    public NativeAttribution? NativeAttribution { get; internal init; }
+
+    /// <summary>Which kinds of handles grew (sockets, pipes, files by directory), taken only when handles leaked;
+    /// otherwise null. See <see cref="LeakGuard.HandleAttribution"/>.</summary>
+    public HandleAttribution? HandleAttribution { get; internal init; }
+
     /// <summary>
     /// The report as JSON, schema version 1 (<c>docs/report-schema.md</c>): verdict, options, every metric with its
     /// samples, slope, budget and verdict, and the heap summary. Values JSON cannot hold (NaN) are written as null.
@@ -137,6 +145,7 @@ public sealed class LeakReport
                 $"  {metric.Name, -14} {verdict, -12} {metric.FormatRate(metric.Slope.PerIteration)} ({MetricReport.Percent(metric.Slope.ConfidenceLevel)} CI {MetricReport.FormatNumber(metric.Slope.LowerBound)}–{MetricReport.FormatNumber(metric.Slope.UpperBound)}), budget {metric.FormatRate(metric.BudgetPerIteration)}; {metric.Reason} [{metric.Source}]"
             );
         }
+        NativeAttributionText.Append(text, NativeAttribution, HandleAttribution);
         return text.ToString();
     }
 

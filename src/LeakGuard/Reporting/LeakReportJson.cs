@@ -37,6 +37,7 @@ internal static class LeakReportJson
                 json.WriteString("heapSummaryUnavailableReason", reason);
             else
                 json.WriteNull("heapSummaryUnavailableReason");
+            NativeAttributionJson.Write(json, report);
             json.WriteEndObject();
         }
         return Encoding.UTF8.GetString(buffer.ToArray());
