@@ -125,8 +125,10 @@ internal sealed class LeakRunner
         for (var m = 0; m < metricCount; m++)
             states[m] = new MetricState { Open = _probes[m].IsMeasured, GrowthRates = new double[_plannedRounds] };
 
+        var attribution = NativeAttributor.Begin(); // allocates what it reads into between samples: before the baseline
         Settle();
         TakeSample();
+        attribution.MarkFirstSample();
         var rounds = 0;
         string? stoppedBecause = null;
         for (var round = 0; round < _plannedRounds && stoppedBecause is null && states.Any(s => s.Open); round++)
@@ -214,7 +216,10 @@ internal sealed class LeakRunner
                         break;
                 }
             }
+            if (round + 1 < _plannedRounds && stoppedBecause is null)
+                attribution.BeforeNextRound(states[(int)LeakMetric.NativeHeap].Open, states[(int)LeakMetric.Handles].Open, _iteration);
         }
+        attribution.MarkLastSample(_iteration);
 
         // A growth cap stops the run early (a leak must not exhaust the machine): settle what is still open on the
         // evidence of its last round.
@@ -254,6 +259,7 @@ internal sealed class LeakRunner
         for (var m = 0; m < metricCount; m++)
             metrics[m] = BuildMetricReport(m, states[m]);
 
+        var (nativeAttribution, handleAttribution) = attribution.Finish(metrics);
         HeapSummary? heapSummary = null;
         string? unavailable = null;
         if (_options.CaptureHeapSummary && metrics[(int)LeakMetric.ManagedHeap].IsOverBudget)
@@ -264,7 +270,11 @@ internal sealed class LeakRunner
         }
 
         _clock.Stop();
-        return new LeakReport(_options, metrics, _options.WarmupIterations, _iteration, rounds, _clock.Elapsed, heapSummary, unavailable);
+        return new LeakReport(_options, metrics, _options.WarmupIterations, _iteration, rounds, _clock.Elapsed, heapSummary, unavailable)
+        {
+            NativeAttribution = nativeAttribution,
+            HandleAttribution = handleAttribution,
+        };
     }
 
     private MetricReport BuildMetricReport(int m, MetricState state)
