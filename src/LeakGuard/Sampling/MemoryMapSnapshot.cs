@@ -95,7 +95,7 @@ internal sealed class MemoryMapSnapshot
 
     /// <param name="keepPaths">Keep the paths, for naming files (the snapshot after the run); without them only their keys.</param>
     /// <param name="pathCapacity">Distinct paths the snapshot can take without growing (and so allocating) while it is read.</param>
-    public MemoryMapSnapshot(bool keepPaths, int pathCapacity = 2048)
+    public MemoryMapSnapshot(bool keepPaths, int pathCapacity = 1024)
     {
         _byPath = new Dictionary<ulong, MappingTotals>(pathCapacity);
         _paths = keepPaths ? new Dictionary<ulong, string>(pathCapacity) : null;
