@@ -59,7 +59,7 @@ internal sealed class NativeAttributor
         MarkLastSample(0);
         if (!OperatingSystem.IsLinux())
             return;
-        MemoryMapSnapshot.FromText(WarmupSmaps);
+        MemoryMapSnapshot.FromText(WarmupSmaps, pathCapacity: 4);
         FileDescriptorSnapshot.KindOf("socket:[1]");
         FileDescriptorSnapshot.KindOf("/tmp/file");
         _mappingsBefore = new MemoryMapSnapshot(keepPaths: false);

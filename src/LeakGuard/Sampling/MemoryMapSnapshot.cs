@@ -180,9 +180,9 @@ internal sealed class MemoryMapSnapshot
     }
 
     /// <summary>A snapshot of the text of an smaps file (tests: a fixture), with paths.</summary>
-    public static MemoryMapSnapshot FromText(string text)
+    public static MemoryMapSnapshot FromText(string text, int pathCapacity = 1024)
     {
-        var snapshot = new MemoryMapSnapshot(keepPaths: true);
+        var snapshot = new MemoryMapSnapshot(keepPaths: true, pathCapacity);
         var parser = new SmapsParser();
         parser.ParseLines(Encoding.UTF8.GetBytes(text), final: true);
         snapshot.Load(parser);
