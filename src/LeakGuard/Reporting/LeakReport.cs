@@ -66,6 +66,14 @@ public sealed class LeakReport
     /// <summary>Why a heap summary that should have been taken is missing (e.g. the dump could not be written); null otherwise.</summary>
     public string? HeapSummaryUnavailableReason { get; }
 
+    /// <summary>Where native memory grew (malloc arenas or mmapped chunks, which memory mappings, which SafeHandle types),
+    /// taken only when native memory leaked; otherwise null. See <see cref="LeakGuard.NativeAttribution"/>.</summary>
+    public NativeAttribution? NativeAttribution { get; internal init; }
+
+    /// <summary>Which kinds of handles grew (sockets, pipes, files by directory), taken only when handles leaked;
+    /// otherwise null. See <see cref="LeakGuard.HandleAttribution"/>.</summary>
+    public HandleAttribution? HandleAttribution { get; internal init; }
+
     /// <summary>
     /// The folder this run's artifacts were written to (<c>report.json</c>, <c>summary.md</c>, one chart per measured
     /// metric: see <see cref="LeakOptions.Artifacts"/>), as a full path; null when none were written (the policy did not
@@ -112,7 +120,7 @@ public sealed class LeakReport
         }
 
         if (HeapSummary is { } heap)
-            AppendHeapSummary(text, heap);
+            AppendHeapSummary(text, heap, listSafeHandles: NativeAttribution is not { OwningHandleTypes.Count: > 0 });
         else if (HeapSummaryUnavailableReason is { } why)
         {
             text.AppendLine();
@@ -138,6 +146,7 @@ public sealed class LeakReport
                 $"  {metric.Name, -14} {verdict, -12} {metric.FormatRate(metric.Slope.PerIteration)} ({MetricReport.Percent(metric.Slope.ConfidenceLevel)} CI {MetricReport.FormatNumber(metric.Slope.LowerBound)}–{MetricReport.FormatNumber(metric.Slope.UpperBound)}), budget {metric.FormatRate(metric.BudgetPerIteration)}; {metric.Reason} [{metric.Source}]"
             );
         }
+        NativeAttributionText.Append(text, NativeAttribution, HandleAttribution);
         if (ArtifactsDirectory is { } folder)
         {
             var charts = ArtifactFiles.Count(f => f.EndsWith(".svg", StringComparison.Ordinal));
@@ -154,7 +163,7 @@ public sealed class LeakReport
         return text.ToString();
     }
 
-    private static void AppendHeapSummary(StringBuilder text, HeapSummary heap)
+    private static void AppendHeapSummary(StringBuilder text, HeapSummary heap, bool listSafeHandles)
     {
         text.AppendLine();
         var selection = heap.GrewInEveryInterval
@@ -197,7 +206,7 @@ public sealed class LeakReport
                     $"      {(type.Paths.Count == 0 && type.SizeGrowth is null ? "no retention path" : "note")}: {missing}"
                 );
         }
-        if (heap.SafeHandleTypes.Count > 0)
+        if (listSafeHandles && heap.SafeHandleTypes.Count > 0)
         {
             text.AppendLine(
                 CultureInfo.InvariantCulture,

@@ -38,6 +38,7 @@ internal static class LeakReportJson
             else
                 json.WriteNull("heapSummaryUnavailableReason");
             WriteArtifacts(json, report);
+            NativeAttributionJson.Write(json, report);
             json.WriteEndObject();
         }
         return Encoding.UTF8.GetString(buffer.ToArray());

@@ -127,8 +127,10 @@ internal sealed class LeakRunner
         for (var m = 0; m < metricCount; m++)
             states[m] = new MetricState { Open = _probes[m].IsMeasured, GrowthRates = new double[_plannedRounds] };
 
+        var attribution = NativeAttributor.Begin(); // allocates what it reads into between samples: before the baseline
         Settle();
         TakeSample();
+        attribution.MarkFirstSample();
         var rounds = 0;
         string? stoppedBecause = null;
         for (var round = 0; round < _plannedRounds && stoppedBecause is null && states.Any(s => s.Open); round++)
@@ -216,7 +218,10 @@ internal sealed class LeakRunner
                         break;
                 }
             }
+            if (round + 1 < _plannedRounds && stoppedBecause is null)
+                attribution.BeforeNextRound(states[(int)LeakMetric.NativeHeap].Open, states[(int)LeakMetric.Handles].Open, _iteration);
         }
+        attribution.MarkLastSample(_iteration);
 
         // A growth cap stops the run early (a leak must not exhaust the machine): settle what is still open on the
         // evidence of its last round.
@@ -256,6 +261,7 @@ internal sealed class LeakRunner
         for (var m = 0; m < metricCount; m++)
             metrics[m] = BuildMetricReport(m, states[m]);
 
+        var (nativeAttribution, handleAttribution) = attribution.Finish(metrics);
         HeapSummary? heapSummary = null;
         string? unavailable = null;
         // Managed growth is explained by the growing types; native and handle growth by the SafeHandle types among them.
@@ -279,10 +285,17 @@ internal sealed class LeakRunner
                 .ConfigureAwait(false);
             heapSummary = outcome.Summary;
             unavailable = outcome.UnavailableReason;
+            // The SafeHandle subclasses that grew with native memory own (some of) it: name them where native growth is explained.
+            if (nativeAttribution is not null && heapSummary is { SafeHandleTypes.Count: > 0 } summary)
+                nativeAttribution = nativeAttribution.WithOwningHandleTypes(summary.SafeHandleTypes);
         }
 
         _clock.Stop();
-        return new LeakReport(_options, metrics, _options.WarmupIterations, _iteration, rounds, _clock.Elapsed, heapSummary, unavailable);
+        return new LeakReport(_options, metrics, _options.WarmupIterations, _iteration, rounds, _clock.Elapsed, heapSummary, unavailable)
+        {
+            NativeAttribution = nativeAttribution,
+            HandleAttribution = handleAttribution,
+        };
     }
 
     private MetricReport BuildMetricReport(int m, MetricState state)

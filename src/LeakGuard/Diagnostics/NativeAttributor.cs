@@ -1,0 +1,240 @@
+using System.Runtime.CompilerServices;
+using LeakGuard.Sampling;
+
+namespace LeakGuard.Diagnostics;
+
+/// <summary>
+/// Collects what <see cref="NativeAttribution"/> and <see cref="HandleAttribution"/> need during a run, at no cost to
+/// runs that pass:
+/// <list type="bullet">
+/// <item>malloc's split and the GC's committed bytes at the first and at the last sample (one call each, no allocation
+/// that outlives the next sample's GC);</item>
+/// <item>the memory mappings (<c>/proc/self/smaps</c>, ~6 ms for ~750 mappings) and open descriptors
+/// (<c>/proc/self/fd</c>, ~2 ms for ~160) only at the end of the first round after which native memory, or handles,
+/// are still not settled, and again after the last sample when they leaked. The containers they are read into are
+/// allocated in <see cref="Begin"/>, before the baseline sample, so that the reading between samples leaves nothing new
+/// on the managed heap, only garbage the next sample's GC collects.</item>
+/// </list>
+/// </summary>
+/// <remarks>
+/// Reading the mappings before the baseline of every run would cost a passing run (~20 ms for 50 iterations of a
+/// trivial body on a 2-core machine) a third more; a run whose native memory grows through its first round is extended
+/// by at least twice as many iterations anyway. The price: mapping growth during the first round is not attributed,
+/// and a run of one round (<c>MaxIterations = Iterations</c>) gets malloc's split only.
+/// </remarks>
+internal sealed class NativeAttributor
+{
+    /// <summary>Files listed in <see cref="NativeAttribution.GrowingFiles"/>.</summary>
+    internal const int TopFiles = 5;
+
+    private const string WarmupSmaps = """
+        7f0000000000-7f0000021000 rw-p 00000000 00:00 0
+        Size:                132 kB
+        Rss:                   8 kB
+        Anonymous:             8 kB
+        7f0000021000-7f0004000000 ---p 00000000 00:00 0
+        Size:              65404 kB
+        7f1000000000-7f1000001000 r--p 00000000 fe:00 1                          /usr/lib/libc.so.6
+        Size:                  4 kB
+        Rss:                   4 kB
+        """;
+
+    private readonly MemoryMapSnapshot? _mappingsBefore;
+    private readonly FileDescriptorSnapshot? _descriptorsBefore;
+    private int _mappingsIteration = -1;
+    private int _descriptorsIteration = -1;
+    private string? _mappingsUnavailable;
+    private string? _descriptorsUnavailable;
+    private bool _hasMalloc;
+    private MallocSplit _mallocFirst;
+    private MallocSplit _mallocLast;
+    private long _gcCommittedFirst;
+    private long _gcCommittedLast;
+    private int _iterations;
+
+    private NativeAttributor()
+    {
+        // Compile and load now what runs between samples later: not in the middle of the run.
+        MarkFirstSample();
+        MarkLastSample(0);
+        if (!OperatingSystem.IsLinux())
+            return;
+        MemoryMapSnapshot.FromText(WarmupSmaps, pathCapacity: 4);
+        FileDescriptorSnapshot.KindOf("socket:[1]");
+        FileDescriptorSnapshot.KindOf("/tmp/file");
+        _mappingsBefore = new MemoryMapSnapshot(keepPaths: false);
+        _descriptorsBefore = new FileDescriptorSnapshot(keepNames: false);
+    }
+
+    /// <summary>Allocates what the run will read into. Call before the runner settles and takes its baseline sample.</summary>
+    public static NativeAttributor Begin() => new();
+
+    /// <summary>Right after the baseline sample: malloc's split and the GC's committed bytes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void MarkFirstSample()
+    {
+        _hasMalloc = GlibcMalloc.TryRead(out _mallocFirst);
+        _gcCommittedFirst = GC.GetGCMemoryInfo().TotalCommittedBytes;
+    }
+
+    /// <summary>
+    /// After a round that another round follows, at iteration <paramref name="iteration"/>: reads the mappings the first
+    /// time native memory is still open (not settled), the descriptors the first time handles are.
+    /// </summary>
+    public void BeforeNextRound(bool nativeOpen, bool handlesOpen, int iteration)
+    {
+        if (nativeOpen && _mappingsIteration < 0 && _mappingsUnavailable is null && _mappingsBefore is not null)
+        {
+            if (_mappingsBefore.TryRead(out _mappingsUnavailable))
+                _mappingsIteration = iteration;
+        }
+        if (handlesOpen && _descriptorsIteration < 0 && _descriptorsUnavailable is null && _descriptorsBefore is not null)
+        {
+            if (_descriptorsBefore.TryRead(out _descriptorsUnavailable))
+                _descriptorsIteration = iteration;
+        }
+    }
+
+    /// <summary>Right after the last sample, <paramref name="iterations"/> iterations after the first one.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void MarkLastSample(int iterations)
+    {
+        _hasMalloc &= GlibcMalloc.TryRead(out _mallocLast);
+        _gcCommittedLast = GC.GetGCMemoryInfo().TotalCommittedBytes;
+        _iterations = iterations;
+    }
+
+    /// <summary>The attributions the verdicts call for: native when native memory leaked, handles when handles leaked; null otherwise.</summary>
+    public (NativeAttribution? Native, HandleAttribution? Handles) Finish(IReadOnlyList<MetricReport> metrics)
+    {
+        var native = metrics.Any(m => m.Metric == LeakMetric.NativeHeap && m.IsOverBudget) ? AttributeNative() : null;
+        var handles = metrics.Any(m => m.Metric == LeakMetric.Handles && m.IsOverBudget) ? AttributeHandles() : null;
+        return (native, handles);
+    }
+
+    private NativeAttribution AttributeNative()
+    {
+        if (!OperatingSystem.IsLinux())
+            return new NativeAttribution(_iterations, null, null, null, null, null, null, 0, [], [], null, null, NotLinux());
+
+        var reasons = new List<string>();
+        var mallocSource = _hasMalloc ? GlibcMalloc.Source : null;
+        if (mallocSource is null)
+            reasons.Add("malloc's arenas and mmapped chunks are not told apart: this C library has no mallinfo2 or mallinfo (musl?)");
+
+        IReadOnlyList<MappingGrowth> mappings = [];
+        IReadOnlyList<MappingGrowth> files = [];
+        string? mappingSource = null;
+        if (_mappingsIteration < 0)
+        {
+            reasons.Add(
+                _mappingsUnavailable is not null
+                    ? "mappings: " + _mappingsUnavailable
+                    : "mappings were not compared: they are first read at the end of a round after which native memory is still growing, and no round followed one (a run of one round, MaxIterations = Iterations, or stopped by a growth cap)"
+            );
+        }
+        else
+        {
+            var after = new MemoryMapSnapshot(keepPaths: true);
+            if (after.TryRead(out var afterUnavailable))
+            {
+                mappingSource = MemoryMapSnapshot.SmapsPath;
+                mappings = DiffCategories(_mappingsBefore!, after);
+                files = DiffFiles(_mappingsBefore!, after, TopFiles);
+            }
+            else
+            {
+                reasons.Add("mappings: " + afterUnavailable);
+            }
+        }
+
+        return new NativeAttribution(
+            _iterations,
+            mallocSource,
+            mallocSource is null ? null : _mallocFirst.ArenaBytes,
+            mallocSource is null ? null : _mallocLast.ArenaBytes,
+            mallocSource is null ? null : _mallocFirst.MmappedBytes,
+            mallocSource is null ? null : _mallocLast.MmappedBytes,
+            mappingSource,
+            Math.Max(0, _mappingsIteration),
+            mappings,
+            files,
+            _gcCommittedFirst,
+            _gcCommittedLast,
+            reasons.Count == 0 ? null : string.Join("; ", reasons)
+        );
+    }
+
+    private HandleAttribution AttributeHandles()
+    {
+        if (!OperatingSystem.IsLinux())
+            return new HandleAttribution(_iterations, null, 0, [], NotLinux());
+        if (_descriptorsIteration < 0)
+        {
+            return new HandleAttribution(
+                _iterations,
+                null,
+                0,
+                [],
+                _descriptorsUnavailable
+                    ?? "descriptors were not compared: they are first read at the end of a round after which handles are still growing, and no round followed one (a run of one round, MaxIterations = Iterations, or stopped by a growth cap)"
+            );
+        }
+        var after = new FileDescriptorSnapshot(keepNames: true);
+        if (!after.TryRead(out var afterUnavailable))
+            return new HandleAttribution(_iterations, null, 0, [], afterUnavailable);
+        return new HandleAttribution(
+            _iterations,
+            "link targets of " + FileDescriptorSnapshot.FdDirectory,
+            _descriptorsIteration,
+            DiffKinds(_descriptorsBefore!, after),
+            null
+        );
+    }
+
+    private static string NotLinux() =>
+        $"attribution reads /proc/self/smaps, /proc/self/fd and glibc's mallinfo2, which {System.Runtime.InteropServices.RuntimeInformation.OSDescription} does not have (docs/native-attribution.md says what it would take)";
+
+    /// <summary>Every category present before or after, most resident growth first (then in category order).</summary>
+    internal static IReadOnlyList<MappingGrowth> DiffCategories(MemoryMapSnapshot before, MemoryMapSnapshot after) =>
+        Enum.GetValues<MappingCategory>()
+            .Where(c => before[c].Count > 0 || after[c].Count > 0)
+            .Select(c => Growth(CategoryName(c), before[c], after[c]))
+            .OrderByDescending(g => g.RssGrowthBytes)
+            .ToArray();
+
+    /// <summary>The files (and other named mappings) of <paramref name="after"/> whose resident bytes grew most, at most <paramref name="top"/>.</summary>
+    internal static IReadOnlyList<MappingGrowth> DiffFiles(MemoryMapSnapshot before, MemoryMapSnapshot after, int top) =>
+        after
+            .ByPath.Select(file => Growth(after.GetPath(file.Key) ?? "?", before.ByPath.GetValueOrDefault(file.Key), file.Value))
+            .Where(g => g.RssGrowthBytes > 0)
+            .OrderByDescending(g => g.RssGrowthBytes)
+            .ThenBy(g => g.Name, StringComparer.Ordinal)
+            .Take(top)
+            .ToArray();
+
+    /// <summary>The kinds of <paramref name="after"/> whose count grew, most growth first.</summary>
+    internal static IReadOnlyList<HandleKindGrowth> DiffKinds(FileDescriptorSnapshot before, FileDescriptorSnapshot after) =>
+        after
+            .Counts.Select(k => new HandleKindGrowth(after.GetName(k.Key) ?? "?", before.Counts.GetValueOrDefault(k.Key), k.Value))
+            .Where(k => k.CountAfter > k.CountBefore)
+            .OrderByDescending(k => k.CountAfter - k.CountBefore)
+            .ThenBy(k => k.Kind, StringComparer.Ordinal)
+            .ToArray();
+
+    internal static string CategoryName(MappingCategory category) =>
+        category switch
+        {
+            MappingCategory.Heap => MappingGrowth.HeapCategory,
+            MappingCategory.MallocArenas => MappingGrowth.MallocArenasCategory,
+            MappingCategory.MallocMmapped => MappingGrowth.MallocMmappedCategory,
+            MappingCategory.ThreadStacks => MappingGrowth.ThreadStacksCategory,
+            MappingCategory.OtherAnonymous => MappingGrowth.OtherAnonymousCategory,
+            MappingCategory.Files => MappingGrowth.FilesCategory,
+            MappingCategory.Kernel => MappingGrowth.KernelCategory,
+            _ => category.ToString(),
+        };
+
+    private static MappingGrowth Growth(string name, MappingTotals before, MappingTotals after) =>
+        new(name, before.Count, after.Count, before.RssBytes, after.RssBytes, before.SizeBytes, after.SizeBytes, before.AnonymousBytes, after.AnonymousBytes);
+}

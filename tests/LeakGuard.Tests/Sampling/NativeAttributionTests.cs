@@ -1,0 +1,166 @@
+using System.Runtime.InteropServices;
+using LeakGuard.Diagnostics;
+using LeakGuard.Sampling;
+using LeakGuard.TestTargets;
+using Shouldly;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace LeakGuard.Tests.Sampling;
+
+/// <summary>Live checks on this process: glibc's split and the mappings move where the memory goes.</summary>
+public class NativeAttributionTests(ITestOutputHelper output)
+{
+    private const long MiB = 1024 * 1024;
+    private static readonly LeakOptions NoSnapshots = new() { CaptureHeapSummary = false };
+
+    private static bool HasGlibcAndSmaps => OperatingSystem.IsLinux() && GlibcMalloc.Source is not null && File.Exists(MemoryMapSnapshot.SmapsPath);
+
+    /// <summary>Allocates and writes one byte per page, so that the pages become resident.</summary>
+    private static nint AllocateResident(int bytes)
+    {
+        var block = Marshal.AllocHGlobal(bytes);
+        for (var offset = 0; offset < bytes; offset += 4096)
+            Marshal.WriteByte(block, offset, 1);
+        return block;
+    }
+
+    private void Print(IEnumerable<MappingGrowth> mappings)
+    {
+        foreach (var mapping in mappings)
+            output.WriteLine(
+                $"{mapping.Name}: {NativeAttribution.SignedBytes(mapping.RssGrowthBytes)} ({mapping.CountBefore} → {mapping.CountAfter} mappings)"
+            );
+    }
+
+    [Fact]
+    public void Large_allocations_show_as_mmapped_chunks_and_as_new_anonymous_mappings()
+    {
+        if (!HasGlibcAndSmaps)
+            return;
+        // 2 × 33 MiB, not 64 × 1 MiB: glibc raises its mmap threshold (128 KiB at start) to the size of any mmapped
+        // chunk freed, up to 32 MiB, so after other code in this process freed a 1 MiB chunk, 1 MiB allocations come
+        // from the arenas. Above 32 MiB they are always mmapped.
+        var before = new MemoryMapSnapshot(keepPaths: true);
+        before.TryRead(out _).ShouldBeTrue();
+        GlibcMalloc.TryRead(out var mallocBefore).ShouldBeTrue();
+        var blocks = new[] { AllocateResident(33 * (int)MiB), AllocateResident(33 * (int)MiB) };
+        GlibcMalloc.TryRead(out var mallocAfter).ShouldBeTrue();
+        var after = new MemoryMapSnapshot(keepPaths: true);
+        after.TryRead(out _).ShouldBeTrue();
+        foreach (var block in blocks)
+            Marshal.FreeHGlobal(block);
+
+        var mappings = NativeAttributor.DiffCategories(before, after);
+        output.WriteLine(
+            $"mmapped {mallocBefore.MmappedBytes:#,0} → {mallocAfter.MmappedBytes:#,0} B; arenas {mallocBefore.ArenaBytes:#,0} → {mallocAfter.ArenaBytes:#,0} B"
+        );
+        Print(mappings);
+        (mallocAfter.MmappedBytes - mallocBefore.MmappedBytes).ShouldBeGreaterThanOrEqualTo(60 * MiB);
+        (mallocAfter.ArenaBytes - mallocBefore.ArenaBytes).ShouldBeLessThan(1 * MiB);
+        var anonymous = mappings.Single(m => m.Name == MappingGrowth.OtherAnonymousCategory);
+        anonymous.RssGrowthBytes.ShouldBeGreaterThanOrEqualTo(60 * MiB);
+        (anonymous.SizeBytesAfter - anonymous.SizeBytesBefore).ShouldBeGreaterThanOrEqualTo(60 * MiB); // other mappings come and go meanwhile
+        mappings[0].Name.ShouldBe(MappingGrowth.OtherAnonymousCategory); // the most growth
+    }
+
+    [Fact]
+    public void Small_allocations_show_in_the_arenas()
+    {
+        if (!HasGlibcAndSmaps)
+            return;
+        GlibcMalloc.TryRead(out var before).ShouldBeTrue();
+        var blocks = Enumerable.Range(0, 16).Select(_ => AllocateResident(64 * 1024)).ToArray();
+        GlibcMalloc.TryRead(out var after).ShouldBeTrue();
+        foreach (var block in blocks)
+            Marshal.FreeHGlobal(block);
+
+        output.WriteLine($"arenas {before.ArenaBytes:#,0} → {after.ArenaBytes:#,0} B; mmapped {before.MmappedBytes:#,0} → {after.MmappedBytes:#,0} B");
+        // 16 × 64 KiB, less what other threads of this process freed meanwhile (a few KiB when measured)
+        (after.ArenaBytes - before.ArenaBytes).ShouldBeGreaterThanOrEqualTo(15 * 64 * 1024);
+        (after.MmappedBytes - before.MmappedBytes).ShouldBeLessThan(64 * 1024);
+    }
+
+    [Fact]
+    public void A_native_leak_is_attributed_to_the_arenas_and_their_mappings()
+    {
+        if (!HasGlibcAndSmaps)
+            return;
+        // 64 KiB per iteration, written: below any mmap threshold, so from the arenas, and resident.
+        var leaked = new List<nint>(200);
+        var report = LeakTest.Run(() => leaked.Add(AllocateResident(64 * 1024)), NoSnapshots with { Iterations = 20, MaxIterations = 140 });
+        leaked.ForEach(Marshal.FreeHGlobal);
+
+        var text = report.ToString();
+        output.WriteLine(text);
+        report[LeakMetric.NativeHeap].Verdict.ShouldBe(MetricVerdict.Leak, text);
+        var attribution = report.NativeAttribution.ShouldNotBeNull(text);
+        attribution.UnavailableReason.ShouldBeNull(text);
+        attribution.Iterations.ShouldBe(140);
+        attribution.MappingsFromIteration.ShouldBe(20); // read after the first round, in which native memory grew
+        attribution.MallocArenaGrowthBytes!.Value.ShouldBeGreaterThanOrEqualTo(140 * 64 * 1024);
+        attribution.MallocMmappedGrowthBytes!.Value.ShouldBeLessThan(64 * 1024);
+        // 120 iterations between the two mapping reads: 7.5 MiB written into the main arena ([heap]) or another one, of
+        // which up to a few MiB may land in free space the arena already had resident (measured: 6.3 to 7.5 MiB).
+        var arenas = attribution.Mappings.Where(m => m.Name is MappingGrowth.HeapCategory or MappingGrowth.MallocArenasCategory).ToList();
+        arenas.Sum(m => m.RssGrowthBytes).ShouldBeGreaterThanOrEqualTo(120 * 64 * 1024 / 2, text);
+        var grown = arenas.MaxBy(m => m.RssGrowthBytes);
+        attribution.Mappings[0].ShouldBe(grown);
+        text.ShouldContain("malloc arenas (glibc mallinfo2: uordblks): ");
+        text.ShouldContain("mappings that grew from iteration 20 to 140 (/proc/self/smaps, resident bytes):");
+        text.ShouldContain(
+            grown.Name == MappingGrowth.HeapCategory
+                ? "    [heap] (brk heap: malloc main arena): +"
+                : "    malloc arenas (other than main: 64 MiB-aligned heaps): +"
+        );
+        report.HandleAttribution.ShouldBeNull();
+    }
+
+    [Fact]
+    public void A_run_of_one_round_attributes_malloc_and_says_why_mappings_were_not_compared()
+    {
+        if (!HasGlibcAndSmaps)
+            return;
+        var report = LeakTest.Run(NativeBufferLeak.Run, NoSnapshots with { Iterations = 50, MaxIterations = 50 });
+        NativeBufferLeak.Reset();
+
+        report[LeakMetric.NativeHeap].Verdict.ShouldBe(MetricVerdict.Leak, report.ToString());
+        var attribution = report.NativeAttribution.ShouldNotBeNull();
+        attribution.MallocArenaGrowthBytes!.Value.ShouldBeGreaterThanOrEqualTo(50 * 1024);
+        attribution.MappingSource.ShouldBeNull();
+        attribution.Mappings.ShouldBeEmpty();
+        attribution.UnavailableReason.ShouldNotBeNull().ShouldContain("a run of one round");
+        report.ToString().ShouldContain("  not attributed: mappings were not compared");
+    }
+
+    [Fact]
+    public void A_clean_run_carries_no_attribution()
+    {
+        // Default options: shorter runs cannot tell a runner's own growth from a leak (LeakOptions.MaxIterations).
+        var report = LeakTest.Run(NativeAllocateAndFree.Run);
+
+        report.HasLeak.ShouldBeFalse(report.ToString());
+        report.NativeAttribution.ShouldBeNull();
+        report.HandleAttribution.ShouldBeNull();
+        report.ToString().ShouldNotContain("attribution");
+    }
+
+    [Fact]
+    public void A_handle_leak_names_the_kind_of_handle()
+    {
+        if (!OperatingSystem.IsLinux())
+            return;
+        var report = LeakTest.Run(OrphanedFileHandleLeak.Run, NoSnapshots with { Iterations = 20, MaxIterations = 60 });
+        OrphanedFileHandleLeak.Reset();
+
+        var text = report.ToString();
+        output.WriteLine(text);
+        report[LeakMetric.Handles].Verdict.ShouldBe(MetricVerdict.Leak, text);
+        var attribution = report.HandleAttribution.ShouldNotBeNull(text);
+        attribution.FromIteration.ShouldBe(20);
+        var kind = attribution.Kinds[0];
+        kind.Kind.ShouldBe("files in " + Path.GetTempPath().TrimEnd('/') + "/");
+        (kind.CountAfter - kind.CountBefore).ShouldBe(40);
+        text.ShouldContain($"Handle attribution (kinds that grew from iteration 20 to 60, link targets of /proc/self/fd):\n  {kind.Kind}: +40");
+    }
+}
