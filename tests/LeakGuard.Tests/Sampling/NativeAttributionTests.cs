@@ -98,7 +98,8 @@ public class NativeAttributionTests(ITestOutputHelper output)
         attribution.UnavailableReason.ShouldBeNull(text);
         attribution.Iterations.ShouldBe(140);
         attribution.MappingsFromIteration.ShouldBe(20); // read after the first round, in which native memory grew
-        attribution.MallocArenaGrowthBytes!.Value.ShouldBeGreaterThanOrEqualTo(140 * 64 * 1024);
+        // 140 × 64 KiB, less what other threads of the test host may free meanwhile (a few hundred bytes measured).
+        attribution.MallocArenaGrowthBytes!.Value.ShouldBeGreaterThanOrEqualTo(140 * 64 * 1024 * 99 / 100);
         attribution.MallocMmappedGrowthBytes!.Value.ShouldBeLessThan(64 * 1024);
         // 120 iterations between the two mapping reads: 7.5 MiB written into the main arena ([heap]) or another one, of
         // which up to a few MiB may land in free space the arena already had resident (measured: 6.3 to 7.5 MiB).
