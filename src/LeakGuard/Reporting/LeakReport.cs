@@ -60,7 +60,10 @@ public sealed class LeakReport
     /// <summary>Wall time of the run, heap summary included.</summary>
     public TimeSpan Elapsed { get; }
 
-    /// <summary>The heap summary, taken only when the managed heap leaked and <see cref="LeakOptions.CaptureHeapSummary"/> is on; otherwise null.</summary>
+    /// <summary>
+    /// The heap summary, taken when <see cref="LeakOptions.CaptureHeapSummary"/> is on and the managed heap leaked, or
+    /// native memory or handles leaked and <c>SafeHandle</c> types grew with them; otherwise null.
+    /// </summary>
     public HeapSummary? HeapSummary { get; }
 
     /// <summary>Why a heap summary that should have been taken is missing (e.g. the dump could not be written); null otherwise.</summary>

@@ -285,6 +285,10 @@ internal sealed class LeakRunner
                 .ConfigureAwait(false);
             heapSummary = outcome.Summary;
             unavailable = outcome.UnavailableReason;
+            // For native or handle growth alone, the heap diff matters only when SafeHandle types grew with it; the
+            // rest of it is other components' churn and would mislead.
+            if (!metrics[(int)LeakMetric.ManagedHeap].IsOverBudget && heapSummary is { SafeHandleTypes.Count: 0 })
+                heapSummary = null;
             // The SafeHandle subclasses that grew with native memory own (some of) it: name them where native growth is explained.
             if (nativeAttribution is not null && heapSummary is { SafeHandleTypes.Count: > 0 } summary)
                 nativeAttribution = nativeAttribution.WithOwningHandleTypes(summary.SafeHandleTypes);

@@ -34,3 +34,53 @@ public class RetentionPathTests(ITestOutputHelper output)
         }
     }
 }
+
+/// <summary>Native memory owned by managed handles: the native attribution names the SafeHandle type that grew with it.</summary>
+public class SafeHandleAttributionTests(ITestOutputHelper output)
+{
+    // static Buffers → List → one NativeBuffer (a SafeHandle over 4 KiB of malloc'd memory) per call, never disposed.
+    private static readonly List<NativeBuffer> Buffers = [];
+
+    [Fact]
+    public void A_native_leak_held_by_safe_handles_names_their_type()
+    {
+        try
+        {
+            var report = LeakTest.Run(() => Buffers.Add(new NativeBuffer(4096)), new LeakOptions { Iterations = 30, MaxIterations = 240 });
+            var text = report.ToString();
+            output.WriteLine(text);
+
+            report[LeakMetric.NativeHeap].Verdict.ShouldBe(MetricVerdict.Leak, text);
+            report.HeapSummary.ShouldNotBeNull(text).SafeHandleTypes.ShouldContain(t => t.TypeName.EndsWith("SafeHandleAttributionTests+NativeBuffer"), text);
+            if (OperatingSystem.IsLinux())
+            {
+                report.NativeAttribution.ShouldNotBeNull(text).OwningHandleTypes.ShouldContain(t => t.TypeName.EndsWith("+NativeBuffer"), text);
+                text.ShouldContain("LeakGuard.Tests.Diagnostics.SafeHandleAttributionTests+NativeBuffer (+", Case.Sensitive, text);
+            }
+        }
+        finally
+        {
+            Buffers.ForEach(b => b.Dispose());
+            Buffers.Clear();
+        }
+    }
+
+    private sealed class NativeBuffer : System.Runtime.InteropServices.SafeHandle
+    {
+        public NativeBuffer(int bytes)
+            : base(IntPtr.Zero, ownsHandle: true)
+        {
+            SetHandle(System.Runtime.InteropServices.Marshal.AllocHGlobal(bytes));
+            for (var offset = 0; offset < bytes; offset += 64)
+                System.Runtime.InteropServices.Marshal.WriteByte(handle, offset, 1);
+        }
+
+        public override bool IsInvalid => handle == IntPtr.Zero;
+
+        protected override bool ReleaseHandle()
+        {
+            System.Runtime.InteropServices.Marshal.FreeHGlobal(handle);
+            return true;
+        }
+    }
+}
