@@ -78,22 +78,29 @@ internal sealed class NativeAttributor
     }
 
     /// <summary>
-    /// After a round that another round follows, at iteration <paramref name="iteration"/>: reads the mappings the first
-    /// time native memory is still open (not settled), the descriptors the first time handles are.
+    /// After the verdict, at iteration <paramref name="iteration"/> (the last sample): reads the mappings when native
+    /// memory leaked, the descriptors when handles leaked. The caller then runs more iterations and calls
+    /// <see cref="Finish"/>, which reads them again. Reading them during the run would disturb it (the read allocates).
     /// </summary>
-    public void BeforeNextRound(bool nativeOpen, bool handlesOpen, int iteration)
+    /// <returns>True when something was read, so the extra iterations are worth running.</returns>
+    public bool BeginComparison(bool native, bool handles, int iteration)
     {
-        if (nativeOpen && _mappingsIteration < 0 && _mappingsUnavailable is null && _mappingsBefore is not null)
+        var read = false;
+        if (native && _mappingsBefore is not null && _mappingsBefore.TryRead(out _mappingsUnavailable))
         {
-            if (_mappingsBefore.TryRead(out _mappingsUnavailable))
-                _mappingsIteration = iteration;
+            _mappingsIteration = iteration;
+            read = true;
         }
-        if (handlesOpen && _descriptorsIteration < 0 && _descriptorsUnavailable is null && _descriptorsBefore is not null)
+        if (handles && _descriptorsBefore is not null && _descriptorsBefore.TryRead(out _descriptorsUnavailable))
         {
-            if (_descriptorsBefore.TryRead(out _descriptorsUnavailable))
-                _descriptorsIteration = iteration;
+            _descriptorsIteration = iteration;
+            read = true;
         }
+        return read;
     }
+
+    /// <summary>The extra iterations run after <see cref="BeginComparison"/>.</summary>
+    public int ComparisonIterations { get; set; }
 
     /// <summary>Right after the last sample, <paramref name="iterations"/> iterations after the first one.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -127,11 +134,7 @@ internal sealed class NativeAttributor
         string? mappingSource = null;
         if (_mappingsIteration < 0)
         {
-            reasons.Add(
-                _mappingsUnavailable is not null
-                    ? "mappings: " + _mappingsUnavailable
-                    : "mappings were not compared: they are first read at the end of a round after which native memory is still growing, and no round followed one (a run of one round, MaxIterations = Iterations, or stopped by a growth cap)"
-            );
+            reasons.Add(_mappingsUnavailable is not null ? "mappings: " + _mappingsUnavailable : "mappings were not compared");
         }
         else
         {
@@ -161,7 +164,8 @@ internal sealed class NativeAttributor
             files,
             _gcCommittedFirst,
             _gcCommittedLast,
-            reasons.Count == 0 ? null : string.Join("; ", reasons)
+            reasons.Count == 0 ? null : string.Join("; ", reasons),
+            Math.Max(0, _mappingsIteration) + ComparisonIterations
         );
     }
 
@@ -171,20 +175,13 @@ internal sealed class NativeAttributor
             return new HandleAttribution(_iterations, null, 0, [], NotLinux());
         if (_descriptorsIteration < 0)
         {
-            return new HandleAttribution(
-                _iterations,
-                null,
-                0,
-                [],
-                _descriptorsUnavailable
-                    ?? "descriptors were not compared: they are first read at the end of a round after which handles are still growing, and no round followed one (a run of one round, MaxIterations = Iterations, or stopped by a growth cap)"
-            );
+            return new HandleAttribution(_iterations, null, 0, [], _descriptorsUnavailable ?? "descriptors were not compared");
         }
         var after = new FileDescriptorSnapshot(keepNames: true);
         if (!after.TryRead(out var afterUnavailable))
             return new HandleAttribution(_iterations, null, 0, [], afterUnavailable);
         return new HandleAttribution(
-            _iterations,
+            _descriptorsIteration + ComparisonIterations,
             "link targets of " + FileDescriptorSnapshot.FdDirectory,
             _descriptorsIteration,
             DiffKinds(_descriptorsBefore!, after),

@@ -32,10 +32,12 @@ public sealed class NativeAttribution
         IReadOnlyList<MappingGrowth> growingFiles,
         long? gcCommittedBytesBefore,
         long? gcCommittedBytesAfter,
-        string? unavailableReason
+        string? unavailableReason,
+        int mappingsToIteration = 0
     )
     {
         Iterations = iterations;
+        MappingsToIteration = Math.Max(mappingsToIteration, mappingsFromIteration);
         MallocSource = mallocSource;
         MallocArenaBytesBefore = mallocArenaBytesBefore;
         MallocArenaBytesAfter = mallocArenaBytesAfter;
@@ -91,6 +93,13 @@ public sealed class NativeAttribution
     public int MappingsFromIteration { get; }
 
     /// <summary>
+    /// The iteration at which the mappings were read the second time: the mappings are compared over the iterations
+    /// from <see cref="MappingsFromIteration"/> (the last sample) to this one, run after the verdict, so that reading
+    /// them cannot disturb the measurement.
+    /// </summary>
+    public int MappingsToIteration { get; }
+
+    /// <summary>
     /// The process's memory mappings per category, every category present before or after, most resident growth
     /// first: <c>[heap]</c> (malloc's main arena), <c>malloc arenas</c> (the others; recognised by their 64 MiB
     /// alignment, a heuristic), <c>malloc mmapped chunks</c> (only when glibc labels its mappings), <c>thread stacks</c>,
@@ -136,7 +145,8 @@ public sealed class NativeAttribution
             GrowingFiles,
             GcCommittedBytesBefore,
             GcCommittedBytesAfter,
-            UnavailableReason
+            UnavailableReason,
+            MappingsToIteration
         )
         {
             OwningHandleTypes = types,
@@ -163,7 +173,7 @@ public sealed class NativeAttribution
             var grew = Mappings.Where(m => m.RssGrowthBytes > 0 || m.CountAfter > m.CountBefore).ToList();
             text.Append(
                     CultureInfo.InvariantCulture,
-                    $"  mappings that grew from iteration {MappingsFromIteration} to {Iterations} ({MappingSource}, resident bytes):"
+                    $"  mappings that grew from iteration {MappingsFromIteration} to {MappingsToIteration}, run after the verdict ({MappingSource}, resident bytes):"
                 )
                 .AppendLine(grew.Count == 0 ? " none" : "");
             foreach (var mapping in grew)
@@ -282,15 +292,15 @@ public sealed class HandleAttribution
         UnavailableReason = unavailableReason;
     }
 
-    /// <summary>Iterations run from the first to the last sample.</summary>
+    /// <summary>The iteration at which the descriptors were read the second time (<c>CountAfter</c>), after more iterations run after the verdict.</summary>
     public int Iterations { get; }
 
     /// <summary>Where the kinds come from (<c>link targets of /proc/self/fd</c>); null when they were not compared
     /// (<see cref="UnavailableReason"/> says why).</summary>
     public string? Source { get; }
 
-    /// <summary>The iteration at which the descriptors were first read: the end of the first round after which handles
-    /// were still growing (<c>CountBefore</c> is from there); <c>CountAfter</c> is from the last sample.</summary>
+    /// <summary>The iteration at which the descriptors were first read (<c>CountBefore</c>): the last sample, once the
+    /// verdict was known; reading them between samples would disturb the measurement.</summary>
     public int FromIteration { get; }
 
     /// <summary>The kinds whose count grew, most growth first: <c>socket</c>, <c>pipe</c>, <c>anon_inode:[eventfd]</c>,

@@ -40,6 +40,7 @@ internal static class NativeAttributionJson
         else
             json.WriteNull("mappingSource");
         json.WriteNumber("mappingsFromIteration", native.MappingsFromIteration);
+        json.WriteNumber("mappingsToIteration", native.MappingsToIteration);
         WriteMappings(json, "mappings", native.Mappings);
         WriteMappings(json, "growingFiles", native.GrowingFiles);
         Number(json, "gcCommittedBytesBefore", native.GcCommittedBytesBefore);

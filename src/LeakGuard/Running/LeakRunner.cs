@@ -218,8 +218,6 @@ internal sealed class LeakRunner
                         break;
                 }
             }
-            if (round + 1 < _plannedRounds && stoppedBecause is null)
-                attribution.BeforeNextRound(states[(int)LeakMetric.NativeHeap].Open, states[(int)LeakMetric.Handles].Open, _iteration);
         }
         attribution.MarkLastSample(_iteration);
 
@@ -261,6 +259,13 @@ internal sealed class LeakRunner
         for (var m = 0; m < metricCount; m++)
             metrics[m] = BuildMetricReport(m, states[m]);
 
+        // Where native memory and handles grew: compared over more iterations after the verdict, because reading the
+        // memory mappings allocates and must not happen between samples.
+        if (attribution.BeginComparison(metrics[(int)LeakMetric.NativeHeap].IsOverBudget, metrics[(int)LeakMetric.Handles].IsOverBudget, _iteration))
+        {
+            await RunIterationsAsync(_options.Iterations, countIterations: false).ConfigureAwait(false);
+            attribution.ComparisonIterations = _options.Iterations;
+        }
         var (nativeAttribution, handleAttribution) = attribution.Finish(metrics);
         HeapSummary? heapSummary = null;
         string? unavailable = null;

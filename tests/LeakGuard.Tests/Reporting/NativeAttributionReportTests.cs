@@ -25,7 +25,7 @@ public class NativeAttributionReportTests
             mallocMmappedBytesBefore: 303_104,
             mallocMmappedBytesAfter: 303_104,
             mappingSource: "/proc/self/smaps",
-            mappingsFromIteration: 50,
+            mappingsFromIteration: 750,
             mappings:
             [
                 new(MappingGrowth.MallocArenasCategory, 30, 30, 8 * MiB, 15 * MiB, 960 * MiB, 960 * MiB, 8 * MiB, 15 * MiB),
@@ -51,7 +51,8 @@ public class NativeAttributionReportTests
             ],
             gcCommittedBytesBefore: 12_193_792,
             gcCommittedBytesAfter: 12_193_792,
-            unavailableReason: null
+            unavailableReason: null,
+            mappingsToIteration: 800
         ).WithOwningHandleTypes([new TypeGrowth("Contoso.Interop.SafeZStreamHandle", 55, 805, 1_760, 25_760, 750)]);
 
     private static LeakReport NativeAndHandleLeak(NativeAttribution? native, HandleAttribution? handles) =>
@@ -89,7 +90,7 @@ public class NativeAttributionReportTests
         };
 
     private static HandleAttribution Handles() =>
-        new(750, "link targets of /proc/self/fd", 50, [new HandleKindGrowth("files in /tmp/", 50, 750), new HandleKindGrowth("socket", 3, 4)], null);
+        new(800, "link targets of /proc/self/fd", 750, [new HandleKindGrowth("files in /tmp/", 750, 800), new HandleKindGrowth("socket", 3, 4)], null);
 
     [Fact]
     public void Native_and_handle_leak_with_attribution()
@@ -148,7 +149,7 @@ public class NativeAttributionReportTests
         native.GetProperty("malloc").GetProperty("arenaBytesAfter").GetInt64().ShouldBe(17_514_464);
         native.GetProperty("malloc").GetProperty("mmappedBytesBefore").GetInt64().ShouldBe(303_104);
         native.GetProperty("mappingSource").GetString().ShouldBe("/proc/self/smaps");
-        native.GetProperty("mappingsFromIteration").GetInt32().ShouldBe(50);
+        native.GetProperty("mappingsFromIteration").GetInt32().ShouldBe(750);
         var arenas = native.GetProperty("mappings")[0];
         arenas.GetProperty("name").GetString().ShouldBe("malloc arenas");
         arenas.GetProperty("rssBytesAfter").GetInt64().ShouldBe(15 * MiB);
@@ -158,9 +159,9 @@ public class NativeAttributionReportTests
         native.GetProperty("owningHandleTypes")[0].GetProperty("countAfter").GetInt64().ShouldBe(805);
         native.GetProperty("unavailableReason").ValueKind.ShouldBe(JsonValueKind.Null);
         var handles = root.GetProperty("handleAttribution");
-        handles.GetProperty("fromIteration").GetInt32().ShouldBe(50);
+        handles.GetProperty("fromIteration").GetInt32().ShouldBe(750);
         handles.GetProperty("kinds")[0].GetProperty("kind").GetString().ShouldBe("files in /tmp/");
-        handles.GetProperty("kinds")[0].GetProperty("countAfter").GetInt32().ShouldBe(750);
+        handles.GetProperty("kinds")[0].GetProperty("countAfter").GetInt32().ShouldBe(800);
     }
 
     [Fact]
