@@ -73,6 +73,7 @@ internal sealed class RetentionPathFinder
     private readonly VisitedSet _visited;
     private readonly List<Root> _roots = [];
     private readonly Dictionary<ulong, ClrType> _types = [];
+    private readonly Dictionary<ulong, bool> _leafArrays = [];
 
     // The breadth-first queue, never shrunk: node i is an object, its parent node (or -1 - root index) and its method table.
     private ulong[] _address = new ulong[1024];
@@ -135,6 +136,10 @@ internal sealed class RetentionPathFinder
             if ((head & 0xFFFF) == 0)
                 cancellationToken.ThrowIfCancellationRequested();
             var type = _types[_methodTable[head]];
+            // An array whose elements can only be of one class that holds no references and is not searched for (a
+            // sealed leaf type) leads nowhere: its elements are never visited one by one.
+            if (IsArrayOfLeaves(type, targets))
+                continue;
             foreach (var child in _heap.GetObject(_address[head], type).EnumerateReferenceAddresses(carefully: false, considerDependantHandles: true))
             {
                 if (child == 0 || !_visited.TryVisit(child))
@@ -198,6 +203,22 @@ internal sealed class RetentionPathFinder
             if (type.ContainsPointers)
                 Enqueue(address, parent, mt);
         }
+    }
+
+    private bool IsArrayOfLeaves(ClrType type, PathTargets targets)
+    {
+        if (!type.IsArray || type.ComponentType is not { } element || element.IsValueType)
+            return false;
+        if (_leafArrays.TryGetValue(type.MethodTable, out var known))
+            return known;
+        var leaf =
+            (element.TypeAttributes & System.Reflection.TypeAttributes.Sealed) != 0
+            && !element.ContainsPointers
+            && !element.IsArray
+            && !targets.MethodTables.ContainsKey(element.MethodTable)
+            && element.MethodTable != 0;
+        _leafArrays[type.MethodTable] = leaf;
+        return leaf;
     }
 
     /// <summary>Root index and the chain of method tables (consecutive repeats collapsed): instances with equal keys share a path shape.</summary>

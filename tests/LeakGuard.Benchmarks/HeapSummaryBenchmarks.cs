@@ -7,7 +7,7 @@ using Microsoft.Diagnostics.NETCore.Client;
 namespace LeakGuard.Benchmarks;
 
 /// <summary>
-/// Benchmark B: the time to diagnose a failure — the heap summary that a failing run takes (two heap dumps of the
+/// Benchmark B: the time to diagnose a failure — the heap summary that a failing run takes (three heap dumps of the
 /// process written by createdump, read with ClrMD in a child process: histograms diffed, retention paths searched) —
 /// on heaps of 1M and 10M live objects, against one full blocking compacting GC of the same heap (the baseline).
 /// </summary>
@@ -76,7 +76,7 @@ public class HeapSummaryBenchmarks
     [Benchmark(Baseline = true, Description = "one full blocking compacting GC")]
     public void FullGC() => GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
 
-    [Benchmark(Description = "heap summary: 2 dumps + child-process analysis with paths")]
+    [Benchmark(Description = "heap summary: 3 dumps + child-process analysis with paths")]
     public HeapSummary HeapSummary()
     {
         var options = new LeakOptions { SnapshotDirectory = _directory };
