@@ -33,10 +33,7 @@ internal static class LeakReportJson
                 WriteHeapSummary(json, heap);
             else
                 json.WriteNull("heapSummary");
-            if (report.HeapSummaryUnavailableReason is { } reason)
-                json.WriteString("heapSummaryUnavailableReason", reason);
-            else
-                json.WriteNull("heapSummaryUnavailableReason");
+            LeakReportJson.StringOrNull(json, "heapSummaryUnavailableReason", report.HeapSummaryUnavailableReason);
             WriteArtifacts(json, report);
             NativeAttributionJson.Write(json, report);
             json.WriteEndObject();
@@ -130,10 +127,7 @@ internal static class LeakReportJson
             foreach (var path in type.Paths)
                 WritePath(json, path);
             json.WriteEndArray();
-            if (type.PathsUnavailableReason is { } missing)
-                json.WriteString("retentionPathsNote", missing);
-            else
-                json.WriteNull("retentionPathsNote");
+            LeakReportJson.StringOrNull(json, "retentionPathsNote", type.PathsUnavailableReason);
             if (type.SizeGrowth is { } largest)
             {
                 json.WriteStartObject("sizeGrowth");
@@ -150,24 +144,9 @@ internal static class LeakReportJson
             json.WriteEndObject();
         }
         json.WriteEndArray();
-        json.WriteStartArray("safeHandleTypes");
-        foreach (var type in heap.SafeHandleTypes)
-        {
-            json.WriteStartObject();
-            json.WriteString("typeName", type.TypeName);
-            json.WriteNumber("countBefore", type.CountBefore);
-            json.WriteNumber("countAfter", type.CountAfter);
-            json.WriteEndObject();
-        }
-        json.WriteEndArray();
-        if (heap.PathsNote is { } note)
-            json.WriteString("retentionPathsNote", note);
-        else
-            json.WriteNull("retentionPathsNote");
-        if (heap.KeptDumpPath is { } dump)
-            json.WriteString("keptDumpPath", dump);
-        else
-            json.WriteNull("keptDumpPath");
+        WriteTypeCounts(json, "safeHandleTypes", heap.SafeHandleTypes);
+        LeakReportJson.StringOrNull(json, "retentionPathsNote", heap.PathsNote);
+        LeakReportJson.StringOrNull(json, "keptDumpPath", heap.KeptDumpPath);
         json.WriteEndObject();
     }
 
@@ -189,6 +168,32 @@ internal static class LeakReportJson
         }
         json.WriteEndArray();
         json.WriteEndObject();
+    }
+
+    /// <summary>A string property, or null.</summary>
+    internal static void StringOrNull(Utf8JsonWriter json, string name, string? value)
+    {
+        if (value is null)
+            json.WriteNull(name);
+        else
+            json.WriteString(name, value);
+    }
+
+    /// <summary>An array of types with their instance counts and shallow bytes in the first and last snapshot.</summary>
+    internal static void WriteTypeCounts(Utf8JsonWriter json, string name, IReadOnlyList<TypeGrowth> types)
+    {
+        json.WriteStartArray(name);
+        foreach (var type in types)
+        {
+            json.WriteStartObject();
+            json.WriteString("typeName", type.TypeName);
+            json.WriteNumber("countBefore", type.CountBefore);
+            json.WriteNumber("countAfter", type.CountAfter);
+            json.WriteNumber("bytesBefore", type.BytesBefore);
+            json.WriteNumber("bytesAfter", type.BytesAfter);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
     }
 
     /// <summary>JSON has no NaN or infinity: those are written as null.</summary>

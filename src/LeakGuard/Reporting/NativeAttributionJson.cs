@@ -35,32 +35,15 @@ internal static class NativeAttributionJson
         {
             json.WriteNull("malloc");
         }
-        if (native.MappingSource is { } mappingSource)
-            json.WriteString("mappingSource", mappingSource);
-        else
-            json.WriteNull("mappingSource");
+        LeakReportJson.StringOrNull(json, "mappingSource", native.MappingSource);
         json.WriteNumber("mappingsFromIteration", native.MappingsFromIteration);
         json.WriteNumber("mappingsToIteration", native.MappingsToIteration);
         WriteMappings(json, "mappings", native.Mappings);
         WriteMappings(json, "growingFiles", native.GrowingFiles);
         Number(json, "gcCommittedBytesBefore", native.GcCommittedBytesBefore);
         Number(json, "gcCommittedBytesAfter", native.GcCommittedBytesAfter);
-        json.WriteStartArray("owningHandleTypes");
-        foreach (var type in native.OwningHandleTypes)
-        {
-            json.WriteStartObject();
-            json.WriteString("typeName", type.TypeName);
-            json.WriteNumber("countBefore", type.CountBefore);
-            json.WriteNumber("countAfter", type.CountAfter);
-            json.WriteNumber("bytesBefore", type.BytesBefore);
-            json.WriteNumber("bytesAfter", type.BytesAfter);
-            json.WriteEndObject();
-        }
-        json.WriteEndArray();
-        if (native.UnavailableReason is { } reason)
-            json.WriteString("unavailableReason", reason);
-        else
-            json.WriteNull("unavailableReason");
+        LeakReportJson.WriteTypeCounts(json, "owningHandleTypes", native.OwningHandleTypes);
+        LeakReportJson.StringOrNull(json, "unavailableReason", native.UnavailableReason);
         json.WriteEndObject();
     }
 
@@ -88,10 +71,7 @@ internal static class NativeAttributionJson
     {
         json.WriteStartObject("handleAttribution");
         json.WriteNumber("iterations", handles.Iterations);
-        if (handles.Source is { } source)
-            json.WriteString("source", source);
-        else
-            json.WriteNull("source");
+        LeakReportJson.StringOrNull(json, "source", handles.Source);
         json.WriteNumber("fromIteration", handles.FromIteration);
         json.WriteStartArray("kinds");
         foreach (var kind in handles.Kinds)
@@ -103,10 +83,7 @@ internal static class NativeAttributionJson
             json.WriteEndObject();
         }
         json.WriteEndArray();
-        if (handles.UnavailableReason is { } reason)
-            json.WriteString("unavailableReason", reason);
-        else
-            json.WriteNull("unavailableReason");
+        LeakReportJson.StringOrNull(json, "unavailableReason", handles.UnavailableReason);
         json.WriteEndObject();
     }
 
