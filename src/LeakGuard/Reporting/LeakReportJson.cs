@@ -33,7 +33,7 @@ internal static class LeakReportJson
                 WriteHeapSummary(json, heap);
             else
                 json.WriteNull("heapSummary");
-            LeakReportJson.StringOrNull(json, "heapSummaryUnavailableReason", report.HeapSummaryUnavailableReason);
+            StringOrNull(json, "heapSummaryUnavailableReason", report.HeapSummaryUnavailableReason);
             WriteArtifacts(json, report);
             NativeAttributionJson.Write(json, report);
             json.WriteEndObject();
@@ -127,7 +127,7 @@ internal static class LeakReportJson
             foreach (var path in type.Paths)
                 WritePath(json, path);
             json.WriteEndArray();
-            LeakReportJson.StringOrNull(json, "retentionPathsNote", type.PathsUnavailableReason);
+            StringOrNull(json, "retentionPathsNote", type.PathsUnavailableReason);
             if (type.SizeGrowth is { } largest)
             {
                 json.WriteStartObject("sizeGrowth");
@@ -145,8 +145,8 @@ internal static class LeakReportJson
         }
         json.WriteEndArray();
         WriteTypeCounts(json, "safeHandleTypes", heap.SafeHandleTypes);
-        LeakReportJson.StringOrNull(json, "retentionPathsNote", heap.PathsNote);
-        LeakReportJson.StringOrNull(json, "keptDumpPath", heap.KeptDumpPath);
+        StringOrNull(json, "retentionPathsNote", heap.PathsNote);
+        StringOrNull(json, "keptDumpPath", heap.KeptDumpPath);
         json.WriteEndObject();
     }
 
