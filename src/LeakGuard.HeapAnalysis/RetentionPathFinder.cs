@@ -63,7 +63,7 @@ internal sealed class RetentionPathFinder
     public const int GroupsPerType = 3;
 
     /// <summary>Distinct path shapes counted per type; instances beyond are counted in the groups' total only.</summary>
-    public const int MaxShapesPerType = 1000;
+    public const int MaxShapesPerType = 10_000;
 
     /// <summary>Called just before stack roots are read; fault injection for tests of the crash path (see <c>Program</c>).</summary>
     internal static Action? BeforeStackRoots { get; set; }

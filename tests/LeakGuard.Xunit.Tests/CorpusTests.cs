@@ -56,7 +56,11 @@ public sealed class CorpusTests(CorpusTests.Run fixture) : IClassFixture<CorpusT
             .Text.RegularExpressions.Regex.Match(message, @"^Artifacts: (.+) \(report\.json", System.Text.RegularExpressions.RegexOptions.Multiline)
             .Groups[1]
             .Value;
-        folder.ShouldEndWith(Path.Combine("TestResults", "leakguard", testName), Case.Sensitive, message);
+        // The default folder, unless CI redirects every run's artifacts (LEAKGUARD_ARTIFACTS_DIRECTORY, as .ci/run does).
+        var root = Environment.GetEnvironmentVariable(LeakArtifacts.DirectoryEnvironmentVariable) is { Length: > 0 } redirected
+            ? redirected
+            : Path.Combine("TestResults", "leakguard");
+        folder.ShouldEndWith(Path.Combine(root, testName), Case.Sensitive, message);
         File.Exists(Path.Combine(folder, "summary.md")).ShouldBeTrue(folder);
         File.Exists(Path.Combine(folder, "managed-heap.svg")).ShouldBeTrue(folder);
     }
