@@ -80,7 +80,7 @@ internal static class ReportText
             if (type.SizeGrowth is { } size)
                 w.WriteLine($"      grew in size {Signed(size.BytesAfter - size.BytesBefore, bytes: true)} via {size.Path.Text}");
             if (type.PathsUnavailableReason is { } why)
-                w.WriteLine($"      (no retention path: {why})");
+                w.WriteLine(type.Paths.Count > 0 ? $"      (also: {why})" : $"      (no retention path: {why})");
         }
         if (comparison.SafeHandleTypes.Count > 0)
         {
