@@ -76,7 +76,7 @@ public sealed record HeapComparison
 /// <remarks>
 /// Reports carry type names, field names, counts and sizes — never the contents of strings or buffers.
 /// </remarks>
-public static class HeapAnalyzer
+public static partial class HeapAnalyzer
 {
     /// <summary>
     /// Compares two snapshots of the same process: per-type growth from <paramref name="beforeDump"/> to

@@ -1,0 +1,99 @@
+using System.Text.Json;
+using LeakGuard.Tool.Watching;
+using Shouldly;
+using Xunit;
+
+namespace LeakGuard.Tool.Tests;
+
+/// <summary>Two dumps of the managed-leak sample, 1.5 s apart, taken once for all <see cref="DumpTests"/>.</summary>
+public sealed class LeakyDumps : IAsyncLifetime
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), $"leakguard-tool-tests-{Guid.NewGuid():N}");
+    private string _before = "";
+    private string _after = "";
+
+    public string Before => _before;
+
+    public string After => _after;
+
+    public async Task InitializeAsync()
+    {
+        using var target = await LeakyProcess.StartAsync("managed", rateKb: 256, settle: TimeSpan.FromSeconds(1), garbageKb: 64);
+        _before = Path.Combine(_directory, "before.dmp");
+        _after = Path.Combine(_directory, "after.dmp");
+        TargetSnapshots.InduceFullGc(target.Pid, TimeSpan.FromSeconds(10));
+        TargetSnapshots.WriteDump(target.Pid, _before);
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        TargetSnapshots.InduceFullGc(target.Pid, TimeSpan.FromSeconds(10));
+        TargetSnapshots.WriteDump(target.Pid, _after);
+    }
+
+    public Task DisposeAsync()
+    {
+        Directory.Delete(_directory, recursive: true);
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>`diff` and `analyze` on real dumps of the managed-leak sample.</summary>
+[Collection(LiveProcessCollection.Name)]
+public sealed class DumpTests(LeakyDumps dumps) : IClassFixture<LeakyDumps>
+{
+    private readonly string _before = dumps.Before;
+    private readonly string _after = dumps.After;
+
+    [Fact]
+    public void Dumps_are_readable_by_their_owner_only()
+    {
+        if (!OperatingSystem.IsWindows())
+            File.GetUnixFileMode(_before).ShouldBe(UnixFileMode.UserRead | UnixFileMode.UserWrite);
+    }
+
+    [Fact]
+    public async Task Diff_names_the_growing_type_and_its_retention_path()
+    {
+        var (code, output, error) = await Leakguard.RunAsync("diff", _before, _after);
+
+        code.ShouldBe(0, output + error);
+        output.ShouldContain("LeakyService.RequestContext");
+        output.ShouldContain("via static LeakyService.SessionCache.Sessions");
+    }
+
+    [Fact]
+    public async Task Diff_exits_1_when_the_heap_grew_more_than_max_growth_and_prints_json()
+    {
+        var (code, output, _) = await Leakguard.RunAsync("diff", _before, _after, "--max-growth", "0", "--json");
+
+        code.ShouldBe(1);
+        var json = JsonDocument.Parse(output).RootElement;
+        json.GetProperty("overBudget").GetBoolean().ShouldBeTrue();
+        json.GetProperty("comparison")
+            .GetProperty("types")
+            .EnumerateArray()
+            .Select(t => t.GetProperty("typeName").GetString())
+            .ShouldContain("LeakyService.RequestContext");
+    }
+
+    [Fact]
+    public async Task Analyze_with_type_prints_the_retention_paths()
+    {
+        var (code, output, error) = await Leakguard.RunAsync("analyze", _after, "--type", "RequestContext");
+
+        code.ShouldBe(0, output + error);
+        output.ShouldContain("Largest types");
+        output.ShouldContain("Retention paths of LeakyService.RequestContext");
+        output.ShouldContain("via static LeakyService.SessionCache.Sessions");
+    }
+
+    [Fact]
+    public async Task Analyze_json_and_a_type_that_is_not_there()
+    {
+        var (code, output, _) = await Leakguard.RunAsync("analyze", _after, "--json", "--top", "5");
+        code.ShouldBe(0);
+        JsonDocument.Parse(output).RootElement.GetProperty("summary").GetProperty("types").GetArrayLength().ShouldBe(5);
+
+        var (missing, _, error) = await Leakguard.RunAsync("analyze", _after, "--type", "NoSuchTypeAnywhere");
+        missing.ShouldBe(2);
+        error.ShouldContain("no type named 'NoSuchTypeAnywhere'");
+    }
+}
