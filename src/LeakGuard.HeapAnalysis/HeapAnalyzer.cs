@@ -206,7 +206,7 @@ public static partial class HeapAnalyzer
         var types = top.Select(t => t.Growth).ToList();
         // When the growing types explain less than half of the managed growth the run measured, the rest may be an
         // array or string growing in size while other instances of its type were freed (the type's total did not grow):
-        // the largest array and string types are searched too, and kept when one of their paths grew in size.
+        // the five largest array and string types are searched too, and kept when one of their paths grew in size.
         var sizeProbes = 0;
         if (options.ExpectedBytesPerIteration is { } expected && expected > 0 && options.PathTypes > 0)
         {
