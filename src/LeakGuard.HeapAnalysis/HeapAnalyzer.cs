@@ -215,7 +215,7 @@ public static partial class HeapAnalyzer
             {
                 var listed = top.Select(t => t.Growth.TypeName).ToHashSet(StringComparer.Ordinal);
                 foreach (
-                    var (name, now) in last.Types.Where(t => IsArrayOrString(t.Key) && !listed.Contains(t.Key)).OrderByDescending(t => t.Value.Bytes).Take(3)
+                    var (name, now) in last.Types.Where(t => IsArrayOrString(t.Key) && !listed.Contains(t.Key)).OrderByDescending(t => t.Value.Bytes).Take(5)
                 )
                 {
                     first.Types.TryGetValue(name, out var then);
