@@ -66,8 +66,9 @@ internal static class HeapAnalysisProcess
         var output = Path.Combine(directory, $"leakguard-analysis-{Guid.NewGuid():N}.json");
         var start = new ProcessStartInfo(FindDotnetHost())
         {
+            // Standard error only, read once the child has exited: no reader tasks or thread-pool work in the test host,
+            // whose leftovers (a thread retiring later, its caches freed) would show up in the next leak run.
             RedirectStandardError = true,
-            RedirectStandardOutput = true,
             UseShellExecute = false,
             CreateNoWindow = true,
         };
@@ -121,16 +122,11 @@ internal static class HeapAnalysisProcess
         }
         using (process)
         {
-            var errors = process.StandardError.ReadToEndAsync(cancellationToken);
-            var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
-            using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            limit.CancelAfter(timeout);
-            try
+            var deadline = Stopwatch.StartNew();
+            while (!process.WaitForExit(100))
             {
-                await process.WaitForExitAsync(limit.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
+                if (deadline.Elapsed < timeout && !cancellationToken.IsCancellationRequested)
+                    continue;
                 Kill(process);
                 TryDelete(output);
                 cancellationToken.ThrowIfCancellationRequested();
@@ -145,8 +141,7 @@ internal static class HeapAnalysisProcess
                     false
                 );
             }
-            var stderr = Tail(await SafeRead(errors).ConfigureAwait(false));
-            await SafeRead(stdout).ConfigureAwait(false);
+            var stderr = Tail(SafeRead(process.StandardError));
             try
             {
                 if (process.ExitCode == 0 && File.Exists(output))
@@ -177,13 +172,13 @@ internal static class HeapAnalysisProcess
     /// <summary>Killed by a signal (128 + n on Unix, or the shell-less negative form) or an unhandled native fault on Windows (NTSTATUS).</summary>
     private static bool IsCrash(int exitCode) => exitCode is > 128 and < 160 || exitCode < 0;
 
-    private static async Task<string> SafeRead(Task<string> read)
+    private static string SafeRead(StreamReader reader)
     {
         try
         {
-            return await read.ConfigureAwait(false);
+            return reader.ReadToEnd();
         }
-        catch (Exception e) when (e is IOException or OperationCanceledException or InvalidOperationException)
+        catch (Exception e) when (e is IOException or InvalidOperationException)
         {
             return "";
         }
