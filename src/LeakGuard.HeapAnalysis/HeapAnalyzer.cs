@@ -204,14 +204,15 @@ public static partial class HeapAnalyzer
         clock.Restart();
         var pathTypes = top.Take(options.PathTypes).ToList();
         var types = top.Select(t => t.Growth).ToList();
-        // When the growing types explain less than half of the managed growth the run measured, the rest may be an
+        // When the growing types explain less than half of the managed growth the run measured (or none grew in every
+        // interval, so the list is other components' churn), the rest may be an
         // array or string growing in size while other instances of its type were freed (the type's total did not grow):
         // the five largest array and string types are searched too, and kept when one of their paths grew in size.
         var sizeProbes = 0;
         if (options.ExpectedBytesPerIteration is { } expected && expected > 0 && options.PathTypes > 0)
         {
             var explained = types.Sum(t => Math.Max(0, t.BytesPerIteration));
-            if (explained < expected / 2)
+            if (explained < expected / 2 || !grewInEveryInterval)
             {
                 var listed = top.Select(t => t.Growth.TypeName).ToHashSet(StringComparer.Ordinal);
                 foreach (
