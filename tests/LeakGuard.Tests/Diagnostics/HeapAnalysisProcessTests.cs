@@ -22,20 +22,26 @@ public sealed class HeapAnalysisProcessTests : IDisposable
         Directory.Delete(_directory, recursive: true);
     }
 
-    private string[] TwoSnapshotsOfAGrowingList()
+    /// <summary>Three snapshots, 10 Markers added before each of the last two: growth in both intervals, as the engine takes them.</summary>
+    private string[] SnapshotsOfAGrowingList()
     {
-        var dumps = new[] { Path.Combine(_directory, "a.dmp"), Path.Combine(_directory, "b.dmp") };
-        HeapSummarizer.TryWriteDump(dumps[0], out var error).ShouldBeTrue(error);
-        for (var i = 0; i < 20; i++)
-            Markers.Add(new Marker());
-        HeapSummarizer.TryWriteDump(dumps[1], out error).ShouldBeTrue(error);
+        var dumps = new[] { Path.Combine(_directory, "a.dmp"), Path.Combine(_directory, "b.dmp"), Path.Combine(_directory, "c.dmp") };
+        for (var snapshot = 0; snapshot < dumps.Length; snapshot++)
+        {
+            if (snapshot > 0)
+            {
+                for (var i = 0; i < 10; i++)
+                    Markers.Add(new Marker());
+            }
+            HeapSummarizer.TryWriteDump(dumps[snapshot], out var error).ShouldBeTrue(error);
+        }
         return dumps;
     }
 
     [Fact]
     public async Task A_comparison_names_the_growing_type_and_its_static_root()
     {
-        var dumps = TwoSnapshotsOfAGrowingList();
+        var dumps = SnapshotsOfAGrowingList();
 
         var outcome = await HeapAnalysisProcess.CompareAsync(
             dumps,
@@ -67,7 +73,7 @@ public sealed class HeapAnalysisProcessTests : IDisposable
     [Fact]
     public async Task A_crash_while_reading_stack_roots_is_retried_without_them_and_says_so()
     {
-        var dumps = TwoSnapshotsOfAGrowingList();
+        var dumps = SnapshotsOfAGrowingList();
         var crash = new Dictionary<string, string> { ["LEAKGUARD_HEAP_ANALYSIS_FAULT"] = "crash-on-stack-roots" };
 
         var outcome = await HeapAnalysisProcess.CompareAsync(
@@ -92,7 +98,7 @@ public sealed class HeapAnalysisProcessTests : IDisposable
     [Fact]
     public async Task A_child_over_its_time_limit_is_stopped_with_a_reason()
     {
-        var dumps = TwoSnapshotsOfAGrowingList();
+        var dumps = SnapshotsOfAGrowingList();
 
         var outcome = await HeapAnalysisProcess.CompareAsync(dumps, new HeapComparisonOptions(), TimeSpan.FromMilliseconds(1), default);
 
