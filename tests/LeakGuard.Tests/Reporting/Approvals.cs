@@ -15,7 +15,9 @@ internal static class Approvals
         // Next to the test source when it is there; otherwise (a CI build maps source paths to /_/) the copy in the
         // test's output folder.
         var sourceDirectory = Path.GetDirectoryName(sourceFile)!;
-        var directory = Directory.Exists(sourceDirectory) ? sourceDirectory : Path.Combine(AppContext.BaseDirectory, "Reporting");
+        var directory = Directory.Exists(sourceDirectory)
+            ? sourceDirectory
+            : Path.Combine(AppContext.BaseDirectory, Path.GetFileName(sourceDirectory.TrimEnd('/', '\\')));
         var approved = Path.Combine(directory, $"{testClass}.{testMethod}.approved.txt");
         var received = Path.Combine(directory, $"{testClass}.{testMethod}.received.txt");
         var normalized = actual.ReplaceLineEndings("\n");
