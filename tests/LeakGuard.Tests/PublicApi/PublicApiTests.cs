@@ -9,7 +9,7 @@ namespace LeakGuard.Tests.PublicApi;
 /// <summary>
 /// The public surface of the engine and the heap analysis, as approved text: any change to the public API (a member
 /// added, removed, renamed or retyped) shows up as a diff of <c>PublicApiTests.*.approved.txt</c> to review.
-/// Nullable annotations of reference types are not shown.
+/// Nullable reference types carry their <c>?</c>.
 /// </summary>
 public class PublicApiTests
 {
@@ -77,7 +77,31 @@ public class PublicApiTests
     }
 
     private static string Parameters(MethodBase method) =>
-        string.Join(", ", method.GetParameters().Select(p => $"{Name(p.ParameterType)} {p.Name}{(p.HasDefaultValue ? " = …" : "")}"));
+        string.Join(", ", method.GetParameters().Select(p => $"{Name(Nullability.Create(p))} {p.Name}{(p.HasDefaultValue ? " = …" : "")}"));
+
+    private static readonly NullabilityInfoContext Nullability = new();
+
+    /// <summary>The type's name with <c>?</c> on every reference type that may be null (generic arguments and array elements included).</summary>
+    private static string Name(NullabilityInfo info)
+    {
+        var type = info.Type;
+        var mark = !type.IsValueType && info.ReadState == NullabilityState.Nullable ? "?" : "";
+        if (type.IsByRef)
+            return Name(type);
+        if (type.IsArray && info.ElementType is { } element)
+            return Name(element) + "[]" + mark;
+        if (!type.IsGenericType || Nullable.GetUnderlyingType(type) is not null || info.GenericTypeArguments.Length == 0)
+            return Name(type) + mark;
+        var name =
+            (
+                type.IsNested ? Name(type.DeclaringType!) + "."
+                : type.Namespace is { Length: > 0 } ns ? ns + "."
+                : ""
+            ) + type.Name;
+        var tick = name.IndexOf('`', StringComparison.Ordinal);
+        var skip = type.IsNested ? type.DeclaringType!.GetGenericArguments().Length : 0;
+        return (tick < 0 ? name : name[..tick]) + "<" + string.Join(", ", info.GenericTypeArguments.Skip(skip).Select(Name)) + ">" + mark;
+    }
 
     private static string Kind(Type type) =>
         type.IsEnum ? "enum"

@@ -71,8 +71,9 @@ public class ProbeTests
             System.Runtime.InteropServices.Marshal.FreeHGlobal(block);
 
         // glibc parks up to 7 freed chunks per size in a per-thread cache (tcache) and counts them as in use, so a
-        // malloc served from that cache does not move the figure; the other 9 must show, at 1040 B each.
-        growth.ShouldBeInRange(9 * 1040, 16 * 1040 + 1024);
+        // malloc served from that cache does not move the figure; the other 9 must show, at 1040 B each. Other threads of
+        // the test host may malloc meanwhile: up to 2 KB more was seen in a full CI run, so the upper bound leaves 4 KiB.
+        growth.ShouldBeInRange(9 * 1040, 16 * 1040 + 4096);
     }
 
     [Theory]
