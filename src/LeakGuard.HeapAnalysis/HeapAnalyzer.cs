@@ -227,6 +227,8 @@ public static partial class HeapAnalyzer
         }
         string? note = null;
         long visited = 0;
+        RetentionPathFinder? finderForStatics = null;
+        Dictionary<string, (int Root, string TypeName, long Bytes)>? staticsBefore = null;
         if (pathTypes.Count > 0)
         {
             var targetsBefore = new PathTargets();
@@ -237,12 +239,15 @@ public static partial class HeapAnalyzer
                 targetsAfter.AddType(now.MethodTables ?? [], now.Count);
             }
             var finder = new RetentionPathFinder(after.Runtime);
+            var finderBefore = new RetentionPathFinder(before.Runtime);
             var (searchBefore, searchAfter) = Parallel(
-                () => new RetentionPathFinder(before.Runtime).Find(targetsBefore, options.IncludeStackRoots, cancellationToken),
+                () => finderBefore.Find(targetsBefore, options.IncludeStackRoots, cancellationToken),
                 () => finder.Find(targetsAfter, options.IncludeStackRoots, cancellationToken)
             );
             visited = searchAfter.Visited;
             note = searchAfter.StackRootsSkippedReason;
+            finderForStatics = finder;
+            staticsBefore = finderBefore.StaticArrays();
             for (var i = 0; i < pathTypes.Count; i++)
             {
                 var (growth, then, now) = pathTypes[i];
@@ -269,6 +274,27 @@ public static partial class HeapAnalyzer
                         : null,
                     SizeGrowth = grewInSize,
                 };
+            }
+        }
+
+        // Probing: a static field's array or string that grew in size, compared directly, in case the path search missed
+        // it (its type's instances are many and their shapes churn).
+        if (sizeProbes > 0 && finderForStatics is { } f && staticsBefore is { } staticsThen)
+        {
+            var best = f.StaticArrays()
+                .Where(s =>
+                    staticsThen.TryGetValue(s.Key, out var then) && s.Value.TypeName == then.TypeName && s.Value.Bytes - then.Bytes >= options.Iterations
+                )
+                .Where(s => !types.Any(t => t.SizeGrowth is { } g && g.Path.Root == s.Key))
+                .OrderByDescending(s => s.Value.Bytes - staticsThen[s.Key].Bytes)
+                .FirstOrDefault();
+            if (best.Key is not null)
+            {
+                last.Types.TryGetValue(best.Value.TypeName, out var now);
+                first.Types.TryGetValue(best.Value.TypeName, out var then);
+                var growth = new TypeGrowth(best.Value.TypeName, then.Count, now.Count, then.Bytes, now.Bytes, options.Iterations);
+                types.RemoveAll(t => t.TypeName == best.Value.TypeName && t.SizeGrowth is null);
+                types.Add(growth with { SizeGrowth = new SizeGrowth(staticsThen[best.Key].Bytes, best.Value.Bytes, f.BuildRoot(best.Value.Root)) });
             }
         }
 

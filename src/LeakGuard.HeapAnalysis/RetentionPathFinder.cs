@@ -263,6 +263,27 @@ internal sealed class RetentionPathFinder
     }
 
     /// <summary>The path of a group's representative instance.</summary>
+    /// <summary>
+    /// The arrays and strings held directly by static fields: root name → (root index, type name, shallow bytes). Lets a
+    /// comparison find a static array that grew in size without relying on the path search.
+    /// </summary>
+    public Dictionary<string, (int Root, string TypeName, long Bytes)> StaticArrays()
+    {
+        var arrays = new Dictionary<string, (int, string, long)>(StringComparer.Ordinal);
+        for (var r = 0; r < _roots.Count; r++)
+        {
+            if (_roots[r].Kind != GcRootKind.StaticField)
+                continue;
+            var obj = _heap.GetObject(_roots[r].Address);
+            if (obj.Type is { } type && (type.IsArray || type.IsString))
+                arrays.TryAdd(_roots[r].Name, (r, type.Name ?? "?", (long)obj.Size));
+        }
+        return arrays;
+    }
+
+    /// <summary>The path of a static root's own object (a path of one step).</summary>
+    public RetentionPath BuildRoot(int root) => Build(-1 - root, _roots[root].Address, 1);
+
     public RetentionPath Build(ShapeGroup group) => Build(group.FirstParent, group.FirstAddress, group.Count) with { Shape = group.Key };
 
     /// <summary>The path from the root to <paramref name="address"/>, whose referrer is queue node <paramref name="parent"/> (or a root).</summary>
