@@ -65,7 +65,8 @@ internal sealed class HeapHistogram
         return new HeapHistogram(byName, total, objects);
     }
 
-    private static bool DerivesFrom(ClrType type, string baseName)
+    /// <summary>True when <paramref name="baseName"/> is among the base types of <paramref name="type"/> (full names).</summary>
+    internal static bool DerivesFrom(ClrType type, string baseName)
     {
         for (var t = type.BaseType; t is not null; t = t.BaseType)
         {

@@ -303,7 +303,14 @@ internal sealed class RetentionPathFinder
         {
             var type = _heap.GetObjectType(chain[i]);
             var edge = i == 0 ? "" : EdgeLabel(chain[i - 1], chain[i]);
-            steps.Add(new PathFormatter.Hop(edge, type?.Name ?? "<unknown type>", type is not null && IsDelegate(type), type?.IsArray == true));
+            steps.Add(
+                new PathFormatter.Hop(
+                    edge,
+                    type?.Name ?? "<unknown type>",
+                    type is not null && HeapHistogram.DerivesFrom(type, "System.MulticastDelegate"),
+                    type?.IsArray == true
+                )
+            );
         }
         return new RetentionPath
         {
@@ -357,16 +364,6 @@ internal sealed class RetentionPathFinder
             }
         }
         return "";
-    }
-
-    private static bool IsDelegate(ClrType type)
-    {
-        for (var t = type.BaseType; t is not null; t = t.BaseType)
-        {
-            if (t.Name == "System.MulticastDelegate")
-                return true;
-        }
-        return false;
     }
 
     /// <summary>Seeds the roots in naming order; returns why stack roots were skipped, if they were.</summary>

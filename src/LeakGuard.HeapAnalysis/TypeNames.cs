@@ -37,15 +37,6 @@ internal static partial class TypeNames
         return match.Success ? match.Groups[1].Value : fieldName;
     }
 
-    /// <summary>Delegate types (their internals are shown as "invocation list" and "target").</summary>
-    public static bool IsDelegate(string typeName) =>
-        typeName.StartsWith("System.Action", StringComparison.Ordinal)
-        || typeName.StartsWith("System.Func<", StringComparison.Ordinal)
-        || typeName.StartsWith("System.EventHandler", StringComparison.Ordinal)
-        || typeName.StartsWith("System.Predicate<", StringComparison.Ordinal)
-        || typeName.StartsWith("System.Comparison<", StringComparison.Ordinal)
-        || typeName is "System.Delegate" or "System.MulticastDelegate";
-
     [GeneratedRegex(@"(?<![\w+`])(?:[A-Za-z_][\w`]*\.)+(?=[A-Za-z_<])")]
     private static partial Regex Namespaces();
 

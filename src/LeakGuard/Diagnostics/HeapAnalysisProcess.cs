@@ -128,7 +128,7 @@ internal static class HeapAnalysisProcess
                 if (deadline.Elapsed < timeout && !cancellationToken.IsCancellationRequested)
                     continue;
                 Kill(process);
-                TryDelete(output);
+                HeapSummarizer.TryDelete(output);
                 cancellationToken.ThrowIfCancellationRequested();
                 return (
                     new(
@@ -159,7 +159,7 @@ internal static class HeapAnalysisProcess
             }
             finally
             {
-                TryDelete(output);
+                HeapSummarizer.TryDelete(output);
             }
             var crashed = IsCrash(process.ExitCode);
             var what = crashed
@@ -236,15 +236,5 @@ internal static class HeapAnalysisProcess
             File.Move(temporary, path, overwrite: true);
         }
         return path;
-    }
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (IOException) { }
-        catch (UnauthorizedAccessException) { }
     }
 }

@@ -154,7 +154,8 @@ internal static class HeapSummarizer
         }
     }
 
-    private static void TryDelete(string? path)
+    /// <summary>Deletes a file if it can; a file that is gone, locked or not ours is left alone.</summary>
+    internal static void TryDelete(string? path)
     {
         if (path is null)
             return;

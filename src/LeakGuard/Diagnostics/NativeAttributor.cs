@@ -10,37 +10,18 @@ namespace LeakGuard.Diagnostics;
 /// <item>malloc's split and the GC's committed bytes at the first and at the last sample (one call each, no allocation
 /// that outlives the next sample's GC);</item>
 /// <item>the memory mappings (<c>/proc/self/smaps</c>, ~6 ms for ~750 mappings) and open descriptors
-/// (<c>/proc/self/fd</c>, ~2 ms for ~160) only at the end of the first round after which native memory, or handles,
-/// are still not settled, and again after the last sample when they leaked. The containers they are read into are
-/// allocated in <see cref="Begin"/>, before the baseline sample, so that the reading between samples leaves nothing new
-/// on the managed heap, only garbage the next sample's GC collects.</item>
+/// (<c>/proc/self/fd</c>, ~2 ms for ~160) only once the verdict is known and they leaked: read at the last sample
+/// (<see cref="BeginComparison"/>), and again after the runner has run more iterations (<see cref="Finish"/>).
+/// Nothing is measured any more by then, so the reads cannot disturb the run.</item>
 /// </list>
 /// </summary>
-/// <remarks>
-/// Reading the mappings before the baseline of every run would cost a passing run (~20 ms for 50 iterations of a
-/// trivial body on a 2-core machine) a third more; a run whose native memory grows through its first round is extended
-/// by at least twice as many iterations anyway. The price: mapping growth during the first round is not attributed,
-/// and a run of one round (<c>MaxIterations = Iterations</c>) gets malloc's split only.
-/// </remarks>
 internal sealed class NativeAttributor
 {
     /// <summary>Files listed in <see cref="NativeAttribution.GrowingFiles"/>.</summary>
     internal const int TopFiles = 5;
 
-    private const string WarmupSmaps = """
-        7f0000000000-7f0000021000 rw-p 00000000 00:00 0
-        Size:                132 kB
-        Rss:                   8 kB
-        Anonymous:             8 kB
-        7f0000021000-7f0004000000 ---p 00000000 00:00 0
-        Size:              65404 kB
-        7f1000000000-7f1000001000 r--p 00000000 fe:00 1                          /usr/lib/libc.so.6
-        Size:                  4 kB
-        Rss:                   4 kB
-        """;
-
-    private readonly MemoryMapSnapshot? _mappingsBefore;
-    private readonly FileDescriptorSnapshot? _descriptorsBefore;
+    private MemoryMapSnapshot? _mappingsBefore;
+    private FileDescriptorSnapshot? _descriptorsBefore;
     private int _mappingsIteration = -1;
     private int _descriptorsIteration = -1;
     private string? _mappingsUnavailable;
@@ -57,16 +38,9 @@ internal sealed class NativeAttributor
         // Compile and load now what runs between samples later: not in the middle of the run.
         MarkFirstSample();
         MarkLastSample(0);
-        if (!OperatingSystem.IsLinux())
-            return;
-        MemoryMapSnapshot.FromText(WarmupSmaps, pathCapacity: 4);
-        FileDescriptorSnapshot.KindOf("socket:[1]");
-        FileDescriptorSnapshot.KindOf("/tmp/file");
-        _mappingsBefore = new MemoryMapSnapshot(keepPaths: false);
-        _descriptorsBefore = new FileDescriptorSnapshot(keepNames: false);
     }
 
-    /// <summary>Allocates what the run will read into. Call before the runner settles and takes its baseline sample.</summary>
+    /// <summary>Starts collecting. Call before the runner settles and takes its baseline sample.</summary>
     public static NativeAttributor Begin() => new();
 
     /// <summary>Right after the baseline sample: malloc's split and the GC's committed bytes.</summary>
@@ -85,16 +59,26 @@ internal sealed class NativeAttributor
     /// <returns>True when something was read, so the extra iterations are worth running.</returns>
     public bool BeginComparison(bool native, bool handles, int iteration)
     {
+        if (!OperatingSystem.IsLinux())
+            return false;
         var read = false;
-        if (native && _mappingsBefore is not null && _mappingsBefore.TryRead(out _mappingsUnavailable))
+        if (native)
         {
-            _mappingsIteration = iteration;
-            read = true;
+            _mappingsBefore = new MemoryMapSnapshot(keepPaths: false);
+            if (_mappingsBefore.TryRead(out _mappingsUnavailable))
+            {
+                _mappingsIteration = iteration;
+                read = true;
+            }
         }
-        if (handles && _descriptorsBefore is not null && _descriptorsBefore.TryRead(out _descriptorsUnavailable))
+        if (handles)
         {
-            _descriptorsIteration = iteration;
-            read = true;
+            _descriptorsBefore = new FileDescriptorSnapshot(keepNames: false);
+            if (_descriptorsBefore.TryRead(out _descriptorsUnavailable))
+            {
+                _descriptorsIteration = iteration;
+                read = true;
+            }
         }
         return read;
     }
