@@ -104,8 +104,31 @@ public sealed class NoLeakAttribute : NUnitAttribute, IWrapTestMethod, IApplyToT
     /// </summary>
     public string? ArtifactsDirectory { get; set; }
 
-    /// <summary>The engine options these properties describe (not validated).</summary>
-    internal LeakOptions CreateOptions() => LeakOptions.FromAttribute(this, Timeout);
+    /// <summary>
+    /// Budget for allocation traffic, in bytes allocated per measured iteration (every allocation, also of objects
+    /// collected at once). <see cref="double.PositiveInfinity"/> (the default) means no budget; otherwise must be 0 or
+    /// more. The cross-platform counterpart of dotMemory Unit's <c>[AssertTraffic]</c>. See
+    /// <see cref="LeakOptions.MaxAllocatedBytesPerIteration"/> for how it is counted.
+    /// </summary>
+    public double MaxAllocatedBytesPerIteration { get; set; } = double.PositiveInfinity;
+
+    /// <summary>
+    /// When set (not empty), the test is skipped (NUnit's <c>Ignored</c>) with this reason, as <c>[Ignore("…")]</c> would.
+    /// Skips from <c>[LeakSettings]</c>, <c>.config/leakguard.json</c> and <c>LEAKGUARD_SKIP</c> apply the same way.
+    /// </summary>
+    public string? Skip { get; set; }
+
+    /// <summary>
+    /// The settings of a test from every layer (<see cref="LeakConfiguration"/>: the file, <c>[LeakSettings]</c> on the
+    /// assembly and the fixture, this attribute, the environment); this attribute's values alone when the test has no
+    /// reflection method (not validated).
+    /// </summary>
+    internal LeakSettings ResolveSettings(ITest test)
+    {
+        if (test.Method?.MethodInfo is { } method)
+            return LeakConfiguration.Resolve(method, test.TypeInfo?.Type);
+        return new LeakSettings(LeakOptions.FromAttribute(this, Timeout), string.IsNullOrWhiteSpace(Skip) ? null : Skip, null);
+    }
 
     /// <summary>
     /// Called by NUnit when it builds the test: validates the options and marks the test non-parallelizable.
@@ -120,14 +143,27 @@ public sealed class NoLeakAttribute : NUnitAttribute, IWrapTestMethod, IApplyToT
         if (test.RunState == RunState.NotRunnable)
             return;
 
+        LeakSettings settings;
         try
         {
-            CreateOptions().Validate();
+            settings = ResolveSettings(test);
+            settings.Options.Validate();
         }
         catch (ArgumentOutOfRangeException ex)
         {
             test.MakeInvalid("[NoLeak] " + ex.Message);
             return;
+        }
+        catch (LeakConfigurationException ex)
+        {
+            test.MakeInvalid("[NoLeak] " + ex.Message);
+            return;
+        }
+
+        if (settings.SkipReason is { } skip && test.RunState != RunState.Ignored)
+        {
+            test.RunState = RunState.Ignored;
+            test.Properties.Set(PropertyNames.SkipReason, skip);
         }
 
         if (test.Method?.GetCustomAttributes<ParallelizableAttribute>(inherit: true).Any(p => p.Scope.HasFlag(ParallelScope.Self)) == true)
@@ -158,5 +194,5 @@ public sealed class NoLeakAttribute : NUnitAttribute, IWrapTestMethod, IApplyToT
     /// </summary>
     /// <param name="command">NUnit's command invoking the test method.</param>
     /// <returns>The wrapping command.</returns>
-    public TestCommand Wrap(TestCommand command) => new NoLeakCommand(command, CreateOptions());
+    public TestCommand Wrap(TestCommand command) => new NoLeakCommand(command, this);
 }

@@ -17,12 +17,12 @@ namespace LeakGuard.NUnit;
 /// </remarks>
 internal sealed class NoLeakCommand : DelegatingTestCommand
 {
-    private readonly LeakOptions _options;
+    private readonly NoLeakAttribute _attribute;
 
-    public NoLeakCommand(TestCommand innerCommand, LeakOptions options)
+    public NoLeakCommand(TestCommand innerCommand, NoLeakAttribute attribute)
         : base(innerCommand)
     {
-        _options = options;
+        _attribute = attribute;
     }
 
     public override TestResult Execute(TestExecutionContext context)
@@ -31,7 +31,8 @@ internal sealed class NoLeakCommand : DelegatingTestCommand
         try
         {
             // The test's full name (fixture, method, arguments) names the run and its artifacts folder.
-            report = LeakTest.Run(() => RunIteration(context), _options with { TestName = _options.TestName ?? context.CurrentTest.FullName });
+            var options = _attribute.ResolveSettings(context.CurrentTest).Options;
+            report = LeakTest.Run(() => RunIteration(context), options with { TestName = options.TestName ?? context.CurrentTest.FullName });
         }
         catch (IterationDidNotPassException)
         {
@@ -39,7 +40,7 @@ internal sealed class NoLeakCommand : DelegatingTestCommand
             return context.CurrentResult;
         }
 
-        if (report.HasLeak)
+        if (report.Failed)
             context.CurrentResult.SetResult(ResultState.Failure, report.ToString());
         else
             context.CurrentResult.OutWriter.Write(report.ToString());

@@ -44,7 +44,7 @@ public static class ShouldNotLeakExtensions
     {
         ArgumentNullException.ThrowIfNull(action);
         var report = LeakTest.Run(action, Named(options, expression));
-        return report.HasLeak ? throw CreateException(report, customMessage, expression) : report;
+        return report.Failed ? throw CreateException(report, customMessage, expression) : report;
     }
 
     /// <summary>
@@ -74,7 +74,7 @@ public static class ShouldNotLeakExtensions
     {
         ArgumentNullException.ThrowIfNull(action);
         var report = await LeakTest.RunAsync(action, Named(options, expression), cancellationToken).ConfigureAwait(false);
-        return report.HasLeak ? throw CreateException(report, customMessage, expression) : report;
+        return report.Failed ? throw CreateException(report, customMessage, expression) : report;
     }
 
     /// <summary>The options with the caller's expression as <see cref="LeakOptions.TestName"/> (names the artifacts folder), unless one is set.</summary>

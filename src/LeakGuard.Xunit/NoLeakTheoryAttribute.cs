@@ -88,6 +88,14 @@ public sealed class NoLeakTheoryAttribute : TheoryAttribute, ILeakAttributeOptio
     public string? ArtifactsDirectory { get; set; }
 
     /// <summary>
+    /// Budget for allocation traffic, in bytes allocated per measured iteration (every allocation, also of objects
+    /// collected at once). <see cref="double.PositiveInfinity"/> (the default) means no budget; otherwise must be 0 or
+    /// more. The cross-platform counterpart of dotMemory Unit's <c>[AssertTraffic]</c>. See
+    /// <see cref="LeakOptions.MaxAllocatedBytesPerIteration"/> for how it is counted.
+    /// </summary>
+    public double MaxAllocatedBytesPerIteration { get; set; } = double.PositiveInfinity;
+
+    /// <summary>
     /// Time limit for the whole leak run, in milliseconds (warmup, iterations, extensions, heap summary); 0 (the
     /// default) means no limit. Inherited from <see cref="FactAttribute"/> but handled by LeakGuard, not by xUnit:
     /// it becomes <see cref="LeakOptions.Timeout"/>, applies to synchronous and asynchronous tests alike, and when it

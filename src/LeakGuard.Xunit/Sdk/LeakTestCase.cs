@@ -54,6 +54,10 @@ public sealed class LeakTestCase : XunitTestCase, ILeakTestCase
             cancellationTokenSource
         ).RunAsync();
 
+    /// <summary>The attribute's <c>Skip</c>, else a skip from LeakGuard's configuration (<see cref="LeakConfiguration"/>).</summary>
+    /// <param name="factAttribute">The test's attribute.</param>
+    protected override string? GetSkipReason(IAttributeInfo factAttribute) => base.GetSkipReason(factAttribute) ?? ConfiguredSkip.For(TestMethod);
+
     /// <inheritdoc/>
     public override void Serialize(IXunitSerializationInfo data)
     {

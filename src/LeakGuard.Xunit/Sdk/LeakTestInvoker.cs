@@ -61,10 +61,12 @@ internal sealed class LeakTestInvoker : XunitTestInvoker
             );
         }
 
-        if (TestCase is not ILeakTestCase leakTestCase)
+        if (TestCase is not ILeakTestCase)
             throw new InvalidOperationException($"LeakGuard's invoker ran a test case of type {TestCase.GetType().FullName}, which is not a leak test case.");
         // The test's display name (class and method, theory arguments included) names the run and its artifacts folder.
-        var options = leakTestCase.Settings.ToOptions(TestCase.Timeout) with
+        // Every layer: .config/leakguard.json, [assembly: LeakSettings], [LeakSettings] on the class, the method's
+        // attribute, environment variables.
+        var options = LeakConfiguration.Resolve(method, TestClass).Options with
         {
             TestName = Test.DisplayName,
         };
@@ -83,7 +85,7 @@ internal sealed class LeakTestInvoker : XunitTestInvoker
         };
 
         Report = report;
-        if (report.HasLeak)
+        if (report.Failed)
             Aggregator.Add(new LeakDetectedException(report));
     }
 

@@ -57,7 +57,7 @@ internal sealed class LeakTestRunner : XunitTestRunner
     protected override async Task<Tuple<decimal, string>> InvokeTestAsync(ExceptionAggregator aggregator)
     {
         var (time, output) = await base.InvokeTestAsync(aggregator);
-        if (_invoker?.Report is { HasLeak: false } report)
+        if (_invoker?.Report is { Failed: false } report)
             output = output.Length == 0 ? report.ToString() : output + Environment.NewLine + report;
         return Tuple.Create(time, output);
     }

@@ -4,7 +4,7 @@ namespace LeakGuard;
 /// <remarks>Where they go: <see cref="LeakOptions.ArtifactsDirectory"/>; what they are: <c>docs/artifacts.md</c>.</remarks>
 public enum ArtifactPolicy
 {
-    /// <summary>Only runs that find a leak (<see cref="LeakReport.HasLeak"/>) write artifacts. The default.</summary>
+    /// <summary>Only runs that fail (a leak or an allocation budget exceeded: <see cref="LeakReport.Failed"/>) write artifacts. The default.</summary>
     OnFailure,
 
     /// <summary>Every run writes artifacts, passing or failing.</summary>

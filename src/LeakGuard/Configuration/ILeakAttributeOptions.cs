@@ -49,4 +49,11 @@ public interface ILeakAttributeOptions
 
     /// <summary>See <see cref="LeakOptions.ArtifactsDirectory"/>; <see langword="null"/> means the default folder. The default implementation answers <see langword="null"/>.</summary>
     string? ArtifactsDirectory => null;
+
+    /// <summary>
+    /// See <see cref="LeakOptions.MaxAllocatedBytesPerIteration"/> (bytes allocated per iteration);
+    /// <see cref="double.PositiveInfinity"/> means no budget. The default implementation answers
+    /// <see cref="double.PositiveInfinity"/>.
+    /// </summary>
+    double MaxAllocatedBytesPerIteration => double.PositiveInfinity;
 }

@@ -173,6 +173,50 @@ public sealed record LeakOptions
     /// </remarks>
     public string? ArtifactsDirectory { get; init; }
 
+    /// <summary>
+    /// Budget for allocation traffic, in bytes allocated per measured iteration (not growth: every allocation counts,
+    /// also of objects collected at once). <see langword="null"/> (the default) means no budget. Must be 0 or more
+    /// when set. The figure is the bytes allocated during the measured iterations divided by their number (warmup,
+    /// sampling and the heap summary not included): synchronous runs (<see cref="LeakTest.Run"/>) count the calling
+    /// thread's allocations (<see cref="GC.GetAllocatedBytesForCurrentThread"/>), asynchronous runs the whole
+    /// process's (<see cref="GC.GetTotalAllocatedBytes(bool)"/> with <c>precise: true</c>), which includes what other
+    /// threads allocate meanwhile. The cross-platform counterpart of dotMemory Unit's <c>[AssertTraffic]</c>.
+    /// </summary>
+    public double? MaxAllocatedBytesPerIteration { get; init; }
+
+    /// <summary>
+    /// Rules that set aside managed heap growth of known caches and third-party leaks: a metric verdict
+    /// <see cref="MetricVerdict.Leak"/> on the managed heap becomes <see cref="MetricVerdict.Ignored"/> when the types
+    /// the rules match explain the growth over budget (see <see cref="LeakIgnoreRule"/>). Needs the heap summary
+    /// (<see cref="CaptureHeapSummary"/>). Default empty. The report lists the rules that matched and how much growth
+    /// each set aside (<see cref="LeakReport.IgnoredGrowth"/>).
+    /// </summary>
+    public IReadOnlyList<LeakIgnoreRule> IgnoreRules { get; init; } = [];
+
+    /// <summary>
+    /// Path of the baseline file (<c>leakguard.baseline.json</c>: the slopes recorded per test; see
+    /// <c>LeakBaseline</c> and <c>docs/baselines.md</c>). When set and the run is named (<see cref="TestName"/>)
+    /// and the file has an entry for it, each metric's budget becomes the baseline budget
+    /// (<c>LeakBaseline.GetBudget</c>): tighter than <see cref="MaxManagedBytesPerIteration"/> and the others when
+    /// the test met them when recorded, looser for a known leak accepted in the baseline. <see langword="null"/> (the
+    /// default) means no baseline. A file that does not exist means no entries; a malformed one fails the run with a
+    /// <see cref="LeakConfigurationException"/>.
+    /// </summary>
+    public string? BaselineFile { get; init; }
+
+    /// <summary>
+    /// How far a slope may rise above its baseline before the test fails, relative to the baseline: 0.25 (the default)
+    /// is 25 %. An absolute floor per metric applies too (<c>LeakBaseline.GetBudget</c>). Must be between 0 and 10.
+    /// </summary>
+    public double BaselineTolerance { get; init; } = 0.25;
+
+    /// <summary>
+    /// Where each setting in force came from, when the options were built by <see cref="LeakConfiguration"/>: one
+    /// entry per setting that is not the built-in default (a file, an attribute, an environment variable). Empty for
+    /// options created in code. Shown in the report.
+    /// </summary>
+    public IReadOnlyList<LeakSettingSource> Sources { get; init; } = [];
+
     /// <summary>The iteration bound in force: <see cref="MaxIterations"/>, or 16 × <see cref="Iterations"/> when it is null.</summary>
     public int EffectiveMaxIterations => MaxIterations ?? checked(Iterations * 16);
 
@@ -209,6 +253,14 @@ public sealed record LeakOptions
             throw Invalid(nameof(HeapAnalysisTimeout), HeapAnalysisTimeout, "must be positive");
         if (!Enum.IsDefined(Artifacts))
             throw Invalid(nameof(Artifacts), Artifacts, "must be OnFailure, Always or Never");
+        if (MaxAllocatedBytesPerIteration is { } allocated)
+            CheckBudget(nameof(MaxAllocatedBytesPerIteration), allocated);
+        if (!(BaselineTolerance >= 0 && BaselineTolerance <= 10))
+            throw Invalid(nameof(BaselineTolerance), BaselineTolerance, "must be between 0 and 10");
+        if (BaselineFile is { } baseline && (string.IsNullOrWhiteSpace(baseline) || baseline.IndexOfAny(Path.GetInvalidPathChars()) >= 0))
+            throw Invalid(nameof(BaselineFile), baseline, "must be a path: not empty or white space, no characters invalid in a path");
+        if (IgnoreRules is null || IgnoreRules.Any(r => r is null))
+            throw new ArgumentNullException(nameof(IgnoreRules), "LeakOptions.IgnoreRules must not be null nor contain null.");
         if (ArtifactsDirectory is { } directory && (string.IsNullOrWhiteSpace(directory) || directory.IndexOfAny(Path.GetInvalidPathChars()) >= 0))
             throw Invalid(nameof(ArtifactsDirectory), directory, "must be a path: not empty or white space, no characters invalid in a path");
     }
@@ -238,6 +290,7 @@ public sealed record LeakOptions
             SnapshotDirectory = attribute.SnapshotDirectory,
             Artifacts = attribute.Artifacts,
             ArtifactsDirectory = attribute.ArtifactsDirectory,
+            MaxAllocatedBytesPerIteration = double.IsPositiveInfinity(attribute.MaxAllocatedBytesPerIteration) ? null : attribute.MaxAllocatedBytesPerIteration,
         };
     }
 

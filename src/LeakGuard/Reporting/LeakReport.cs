@@ -33,6 +33,25 @@ public sealed class LeakReport
     /// <summary>True when at least one metric grew over its budget (<see cref="MetricVerdict.Leak"/>).</summary>
     public bool HasLeak => Metrics.Any(m => m.IsOverBudget);
 
+    /// <summary>
+    /// True when the run fails its test: a metric leaked (<see cref="HasLeak"/>) or the allocation traffic exceeds
+    /// <see cref="LeakOptions.MaxAllocatedBytesPerIteration"/> (<see cref="AllocationReport.IsOverBudget"/>). The
+    /// adapters and <see cref="LeakTest.AssertNoLeak"/> fail on it.
+    /// </summary>
+    public bool Failed => HasLeak || Allocations.IsOverBudget;
+
+    /// <summary>Allocation traffic of the measured iterations, with its verdict when a budget is set.</summary>
+    public AllocationReport Allocations { get; internal init; } = new(0, 0, null, "not measured");
+
+    /// <summary>
+    /// The ignore rules (<see cref="LeakOptions.IgnoreRules"/>) that matched growing types in the heap summary, with the
+    /// growth each set aside; empty when none matched or none were applied (see <see cref="IgnoreRulesNote"/>).
+    /// </summary>
+    public IReadOnlyList<IgnoredGrowth> IgnoredGrowth { get; internal init; } = [];
+
+    /// <summary>Why ignore rules could not be applied to a managed leak (no heap summary); null otherwise.</summary>
+    public string? IgnoreRulesNote { get; internal init; }
+
     /// <summary>The options the run used.</summary>
     public LeakOptions Options { get; }
 
@@ -106,7 +125,12 @@ public sealed class LeakReport
     {
         var text = new StringBuilder();
         var leaks = Leaks.ToList();
-        if (leaks.Count > 0)
+        if (leaks.Count == 0 && Allocations.IsOverBudget)
+        {
+            text.Append("LeakGuard: allocation budget exceeded").Append(InTest).AppendLine(".");
+            text.Append("  ").Append(Allocations).AppendLine(".");
+        }
+        else if (leaks.Count > 0)
         {
             text.Append("LeakGuard: leak detected: ")
                 .Append(leaks.Count)
@@ -116,10 +140,15 @@ public sealed class LeakReport
                 .AppendLine(".");
             foreach (var leak in leaks)
                 text.Append("  ").Append(leak).AppendLine(".");
+            if (Allocations.IsOverBudget)
+                text.Append("  ").Append(Allocations).AppendLine(".");
         }
         else
         {
-            text.AppendLine(CultureInfo.InvariantCulture, $"LeakGuard: no leak: every metric within budget over {Iterations} iterations{InTest}.");
+            text.AppendLine(
+                CultureInfo.InvariantCulture,
+                $"LeakGuard: no leak: every metric within budget over {Iterations} iterations{InTest}{(IgnoredGrowth.Count > 0 ? " (managed heap growth set aside by ignore rules, listed below)" : "")}."
+            );
         }
 
         if (HeapSummary is { } heap)
@@ -148,6 +177,29 @@ public sealed class LeakReport
                 CultureInfo.InvariantCulture,
                 $"  {metric.Name, -14} {verdict, -12} {metric.FormatRate(metric.Slope.PerIteration)} ({MetricReport.Percent(metric.Slope.ConfidenceLevel)} CI {MetricReport.FormatNumber(metric.Slope.LowerBound)}–{MetricReport.FormatNumber(metric.Slope.UpperBound)}), budget {metric.FormatRate(metric.BudgetPerIteration)}; {metric.Reason} [{metric.Source}]"
             );
+        }
+        if (Allocations.BudgetPerIteration is not null || Allocations.TotalBytes > 0)
+            text.AppendLine(
+                CultureInfo.InvariantCulture,
+                $"  {"allocations", -14} {(Allocations.IsOverBudget ? "OVER BUDGET" : "")}{(Allocations.IsOverBudget ? " " : "")}{Allocations}"
+            );
+        if (IgnoredGrowth.Count > 0)
+        {
+            text.AppendLine();
+            text.AppendLine("Ignore rules that matched (growth set aside):");
+            foreach (var ignored in IgnoredGrowth)
+                text.Append("  ").AppendLine(ignored.ToString());
+        }
+        else if (IgnoreRulesNote is { } ignoreNote)
+        {
+            text.AppendLine().AppendLine(ignoreNote);
+        }
+        if (Options.Sources.Count > 0)
+        {
+            text.AppendLine();
+            text.AppendLine("Settings (not the built-in defaults):");
+            foreach (var setting in Options.Sources)
+                text.Append("  ").AppendLine(setting.ToString());
         }
         NativeAttributionText.Append(text, NativeAttribution, HandleAttribution);
         if (ArtifactsDirectory is { } folder)

@@ -20,6 +20,7 @@ internal static class LeakReportJson
             json.WriteStartObject();
             json.WriteNumber("schemaVersion", SchemaVersion);
             json.WriteBoolean("hasLeak", report.HasLeak);
+            json.WriteBoolean("failed", report.Failed);
             json.WriteNumber("warmupIterations", report.WarmupIterations);
             json.WriteNumber("iterations", report.Iterations);
             json.WriteNumber("rounds", report.Rounds);
@@ -36,6 +37,7 @@ internal static class LeakReportJson
             StringOrNull(json, "heapSummaryUnavailableReason", report.HeapSummaryUnavailableReason);
             WriteArtifacts(json, report);
             NativeAttributionJson.Write(json, report);
+            WriteGate(json, report);
             json.WriteEndObject();
         }
         return Encoding.UTF8.GetString(buffer.ToArray());
@@ -47,6 +49,51 @@ internal static class LeakReportJson
         json.WriteString("testName", report.Options.TestName);
         json.WriteString("artifactsDirectory", report.ArtifactsDirectory);
         json.WriteString("artifactsUnavailableReason", report.ArtifactsUnavailableReason);
+    }
+
+    /// <summary>Allocation traffic, ignore rules that matched, and where the settings came from (fields added in schema 1; see <c>docs/configuration.md</c>).</summary>
+    private static void WriteGate(Utf8JsonWriter json, LeakReport report)
+    {
+        var allocations = report.Allocations;
+        json.WriteStartObject("allocations");
+        json.WriteNumber("totalBytes", allocations.TotalBytes);
+        json.WriteNumber("iterations", allocations.Iterations);
+        Number(json, "bytesPerIteration", allocations.BytesPerIteration);
+        if (allocations.BudgetPerIteration is { } budget)
+            Number(json, "budgetPerIteration", budget);
+        else
+            json.WriteNull("budgetPerIteration");
+        json.WriteBoolean("isOverBudget", allocations.IsOverBudget);
+        json.WriteString("source", allocations.Source);
+        json.WriteEndObject();
+
+        json.WriteStartArray("ignoredGrowth");
+        foreach (var ignored in report.IgnoredGrowth)
+        {
+            json.WriteStartObject();
+            json.WriteString("pattern", ignored.Rule.Pattern);
+            json.WriteString("reason", ignored.Rule.Reason);
+            json.WriteString("source", ignored.Rule.Source);
+            json.WriteStartArray("types");
+            foreach (var type in ignored.Types)
+                json.WriteStringValue(type);
+            json.WriteEndArray();
+            Number(json, "bytesPerIteration", ignored.BytesPerIteration);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        StringOrNull(json, "ignoreRulesNote", report.IgnoreRulesNote);
+
+        json.WriteStartArray("settings");
+        foreach (var setting in report.Options.Sources)
+        {
+            json.WriteStartObject();
+            json.WriteString("name", setting.Name);
+            json.WriteString("value", setting.Value);
+            json.WriteString("source", setting.Source);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
     }
 
     private static void WriteOptions(Utf8JsonWriter json, LeakOptions options)
@@ -69,6 +116,22 @@ internal static class LeakReportJson
         json.WriteNumber("heapAnalysisTimeoutSeconds", options.HeapAnalysisTimeout.TotalSeconds);
         json.WriteNumber("topTypes", options.TopTypes);
         json.WriteString("artifacts", JsonNamingPolicy.CamelCase.ConvertName(options.Artifacts.ToString()));
+        if (options.MaxAllocatedBytesPerIteration is { } allocated)
+            json.WriteNumber("maxAllocatedBytesPerIteration", allocated);
+        else
+            json.WriteNull("maxAllocatedBytesPerIteration");
+        json.WriteString("baselineFile", options.BaselineFile);
+        json.WriteNumber("baselineTolerance", options.BaselineTolerance);
+        json.WriteStartArray("ignoreRules");
+        foreach (var rule in options.IgnoreRules)
+        {
+            json.WriteStartObject();
+            json.WriteString("pattern", rule.Pattern);
+            json.WriteString("reason", rule.Reason);
+            json.WriteString("source", rule.Source);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
         json.WriteEndObject();
     }
 

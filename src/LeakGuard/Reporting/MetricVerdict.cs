@@ -17,4 +17,10 @@ public enum MetricVerdict
 
     /// <summary>The platform offers no way to read the metric: not judged.</summary>
     NotMeasured,
+
+    /// <summary>
+    /// Grew over budget, but the growth is explained by types that ignore rules set aside (known caches, third-party
+    /// leaks: <see cref="LeakOptions.IgnoreRules"/>): passes; the report lists the rules that matched.
+    /// </summary>
+    Ignored,
 }

@@ -67,12 +67,15 @@ internal sealed class LeakRunner
     private readonly int _plannedRounds;
     private readonly long[] _jitCompiledMethods;
     private readonly Stopwatch _clock = new();
+    private readonly bool _synchronous;
     private int _count;
     private int _iteration;
+    private long _allocatedBytes;
 
-    private LeakRunner(Func<ValueTask> operation, LeakOptions options, CancellationToken cancellationToken)
+    private LeakRunner(Func<ValueTask> operation, LeakOptions options, bool synchronous, CancellationToken cancellationToken)
     {
         _operation = operation;
+        _synchronous = synchronous;
         _options = options;
         _cancellationToken = cancellationToken;
         _probes = MetricProbe.CreateAll();
@@ -105,7 +108,7 @@ internal sealed class LeakRunner
         options ??= LeakOptions.Default;
         options.Validate();
         using var gate = synchronous ? LeakGate.Enter(cancellationToken) : await LeakGate.EnterAsync(cancellationToken).ConfigureAwait(false);
-        var runner = new LeakRunner(operation, options, cancellationToken);
+        var runner = new LeakRunner(operation, options, synchronous, cancellationToken);
         var report = await runner.RunCoreAsync().ConfigureAwait(false);
         LeakArtifacts.WriteIfRequested(report); // never throws: a write failure is noted on the report
         return report;
@@ -139,7 +142,9 @@ internal sealed class LeakRunner
             var roundStart = _count - 1;
             for (var sample = 0; sample < _options.Iterations; sample++)
             {
+                var allocatedBefore = AllocatedBytes();
                 await RunIterationsAsync(stride, countIterations: true).ConfigureAwait(false);
+                _allocatedBytes += AllocatedBytes() - allocatedBefore;
                 TakeSample();
             }
             rounds++;
@@ -299,11 +304,21 @@ internal sealed class LeakRunner
                 nativeAttribution = nativeAttribution.WithOwningHandleTypes(summary.SafeHandleTypes);
         }
 
+        var (ignored, ignoreNote) = IgnoreRules.Apply(_options, metrics, heapSummary, unavailable);
+
         _clock.Stop();
         return new LeakReport(_options, metrics, _options.WarmupIterations, _iteration, rounds, _clock.Elapsed, heapSummary, unavailable)
         {
             NativeAttribution = nativeAttribution,
             HandleAttribution = handleAttribution,
+            Allocations = new AllocationReport(
+                _allocatedBytes,
+                _iteration,
+                _options.MaxAllocatedBytesPerIteration,
+                _synchronous ? "GC.GetAllocatedBytesForCurrentThread" : "GC.GetTotalAllocatedBytes(precise: true)"
+            ),
+            IgnoredGrowth = ignored,
+            IgnoreRulesNote = ignoreNote,
         };
     }
 
@@ -356,6 +371,13 @@ internal sealed class LeakRunner
                 _iteration++;
         }
     }
+
+    /// <summary>
+    /// Bytes allocated so far: by this thread for synchronous runs (the operation runs here), by the whole process for
+    /// asynchronous ones (continuations run on other threads).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private long AllocatedBytes() => _synchronous ? GC.GetAllocatedBytesForCurrentThread() : GC.GetTotalAllocatedBytes(precise: true);
 
     /// <summary>
     /// The series a metric is judged on. For native memory, intervals in which the JIT compiled methods (on any

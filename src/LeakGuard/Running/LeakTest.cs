@@ -23,7 +23,7 @@ public static class LeakTest
     /// <summary>Runs a synchronous operation and returns the report; does not throw on a leak.</summary>
     /// <param name="operation">The operation under test; it runs on the calling thread.</param>
     /// <param name="options">The options; null means <see cref="LeakOptions.Default"/>.</param>
-    /// <returns>The report; <see cref="LeakReport.HasLeak"/> tells the verdict.</returns>
+    /// <returns>The report; <see cref="LeakReport.Failed"/> tells the verdict (<see cref="LeakReport.HasLeak"/> for leaks alone).</returns>
     /// <exception cref="ArgumentNullException"><paramref name="operation"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An option is invalid; the message names the property and the value.</exception>
     /// <exception cref="TimeoutException">The run exceeded <see cref="LeakOptions.Timeout"/>.</exception>
@@ -48,7 +48,7 @@ public static class LeakTest
     /// <param name="operation">The operation under test; each iteration is awaited before the next starts.</param>
     /// <param name="options">The options; null means <see cref="LeakOptions.Default"/>.</param>
     /// <param name="cancellationToken">Stops the run between iterations with <see cref="OperationCanceledException"/>.</param>
-    /// <returns>The report; <see cref="LeakReport.HasLeak"/> tells the verdict.</returns>
+    /// <returns>The report; <see cref="LeakReport.Failed"/> tells the verdict (<see cref="LeakReport.HasLeak"/> for leaks alone).</returns>
     /// <exception cref="ArgumentNullException"><paramref name="operation"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An option is invalid; the message names the property and the value.</exception>
     /// <exception cref="TimeoutException">The run exceeded <see cref="LeakOptions.Timeout"/>.</exception>
@@ -76,19 +76,19 @@ public static class LeakTest
 
     /// <summary>Runs a synchronous operation and throws when it leaks.</summary>
     /// <inheritdoc cref="Run(Action, LeakOptions?)"/>
-    /// <exception cref="LeakDetectedException">A metric grew over its budget; the exception carries the report.</exception>
+    /// <exception cref="LeakDetectedException">A metric grew over its budget, or the allocation traffic exceeded its budget (<see cref="LeakReport.Failed"/>); the exception carries the report.</exception>
     public static LeakReport AssertNoLeak(Action operation, LeakOptions? options = null)
     {
         var report = Run(operation, options);
-        return report.HasLeak ? throw new LeakDetectedException(report) : report;
+        return report.Failed ? throw new LeakDetectedException(report) : report;
     }
 
     /// <summary>Runs an asynchronous operation and throws when it leaks.</summary>
     /// <inheritdoc cref="RunAsync(Func{Task}, LeakOptions?, CancellationToken)"/>
-    /// <exception cref="LeakDetectedException">A metric grew over its budget; the exception carries the report.</exception>
+    /// <exception cref="LeakDetectedException">A metric grew over its budget, or the allocation traffic exceeded its budget (<see cref="LeakReport.Failed"/>); the exception carries the report.</exception>
     public static async Task<LeakReport> AssertNoLeakAsync(Func<Task> operation, LeakOptions? options = null, CancellationToken cancellationToken = default)
     {
         var report = await RunAsync(operation, options, cancellationToken).ConfigureAwait(false);
-        return report.HasLeak ? throw new LeakDetectedException(report) : report;
+        return report.Failed ? throw new LeakDetectedException(report) : report;
     }
 }

@@ -106,7 +106,7 @@ public static class LeakArtifacts
     internal static void WriteIfRequested(LeakReport report)
     {
         var policy = report.Options.Artifacts;
-        if (policy == ArtifactPolicy.Never || (policy == ArtifactPolicy.OnFailure && !report.HasLeak))
+        if (policy == ArtifactPolicy.Never || (policy == ArtifactPolicy.OnFailure && !report.Failed))
             return;
 
         string? directory = null;
