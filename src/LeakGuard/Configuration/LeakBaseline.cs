@@ -203,8 +203,20 @@ public sealed class LeakBaseline
         }
         catch
         {
-            File.Delete(temporary);
+            TryDelete(temporary);
             throw;
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The write's own failure is the one to report; a leftover hidden .tmp file is harmless.
         }
     }
 

@@ -94,6 +94,19 @@ public sealed class LeakBaselineTests : IDisposable
     }
 
     [Fact]
+    public void Save_that_cannot_rename_throws_and_removes_its_temporary_file()
+    {
+        // A folder where the file should be: writing the temporary file works, renaming over the folder does not.
+        var path = Path.Combine(_directory, "taken");
+        Directory.CreateDirectory(path);
+
+        var error = Should.Throw<Exception>(() => LeakBaseline.Empty.Save(path));
+
+        error.ShouldBeAssignableTo<IOException>();
+        Directory.GetFiles(_directory).ShouldBeEmpty();
+    }
+
+    [Fact]
     public void Output_is_sorted_ordinally_and_independent_of_insertion_order()
     {
         (string Name, LeakMetric Metric, double Slope)[] entries =
