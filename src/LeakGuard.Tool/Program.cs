@@ -19,6 +19,7 @@ internal static class Program
             RunCommandHandler.RunCommand(),
             DiffCommandHandler.DiffCommand(),
             AnalyzeCommandHandler.AnalyzeCommand(),
+            BaselineCommandHandler.BaselineCommand(),
         };
 
     /// <summary>Parses and runs <paramref name="args"/>, writing to the given writers; a usage error exits with <see cref="ReturnCode.Error"/>.</summary>

@@ -195,9 +195,9 @@ public sealed record LeakOptions
 
     /// <summary>
     /// Path of the baseline file (<c>leakguard.baseline.json</c>: the slopes recorded per test; see
-    /// <c>LeakBaseline</c> and <c>docs/baselines.md</c>). When set and the run is named (<see cref="TestName"/>)
+    /// <see cref="LeakBaseline"/> and <c>docs/baselines.md</c>). When set and the run is named (<see cref="TestName"/>)
     /// and the file has an entry for it, each metric's budget becomes the baseline budget
-    /// (<c>LeakBaseline.GetBudget</c>): tighter than <see cref="MaxManagedBytesPerIteration"/> and the others when
+    /// (<see cref="LeakBaseline.GetBudget"/>): tighter than <see cref="MaxManagedBytesPerIteration"/> and the others when
     /// the test met them when recorded, looser for a known leak accepted in the baseline. <see langword="null"/> (the
     /// default) means no baseline. A file that does not exist means no entries; a malformed one fails the run with a
     /// <see cref="LeakConfigurationException"/>.
@@ -206,7 +206,7 @@ public sealed record LeakOptions
 
     /// <summary>
     /// How far a slope may rise above its baseline before the test fails, relative to the baseline: 0.25 (the default)
-    /// is 25 %. An absolute floor per metric applies too (<c>LeakBaseline.GetBudget</c>). Must be between 0 and 10.
+    /// is 25 %. An absolute floor per metric applies too (<see cref="LeakBaseline.GetBudget"/>). Must be between 0 and 10.
     /// </summary>
     public double BaselineTolerance { get; init; } = 0.25;
 

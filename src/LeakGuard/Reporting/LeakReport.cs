@@ -175,7 +175,7 @@ public sealed class LeakReport
             var verdict = metric.Verdict == MetricVerdict.Leak ? "LEAK" : metric.Verdict.ToString().ToLowerInvariant();
             text.AppendLine(
                 CultureInfo.InvariantCulture,
-                $"  {metric.Name, -14} {verdict, -12} {metric.FormatRate(metric.Slope.PerIteration)} ({MetricReport.Percent(metric.Slope.ConfidenceLevel)} CI {MetricReport.FormatNumber(metric.Slope.LowerBound)}–{MetricReport.FormatNumber(metric.Slope.UpperBound)}), budget {metric.FormatRate(metric.BudgetPerIteration)}; {metric.Reason} [{metric.Source}]"
+                $"  {metric.Name, -14} {verdict, -12} {metric.FormatRate(metric.Slope.PerIteration)} ({MetricReport.Percent(metric.Slope.ConfidenceLevel)} CI {MetricReport.FormatNumber(metric.Slope.LowerBound)}–{MetricReport.FormatNumber(metric.Slope.UpperBound)}), {metric.BudgetText}; {metric.Reason} [{metric.Source}]"
             );
         }
         if (Allocations.BudgetPerIteration is not null || Allocations.TotalBytes > 0)

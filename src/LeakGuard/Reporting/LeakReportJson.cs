@@ -145,6 +145,10 @@ internal static class LeakReportJson
         json.WriteString("verdict", JsonNamingPolicy.CamelCase.ConvertName(metric.Verdict.ToString()));
         json.WriteString("reason", metric.Reason);
         Number(json, "budgetPerIteration", metric.BudgetPerIteration);
+        if (metric.BaselinePerIteration is { } baseline)
+            Number(json, "baselinePerIteration", baseline);
+        else
+            json.WriteNull("baselinePerIteration");
         json.WriteStartObject("slope");
         Number(json, "perIteration", metric.Slope.PerIteration);
         Number(json, "lowerBound", metric.Slope.LowerBound);

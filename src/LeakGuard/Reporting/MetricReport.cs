@@ -49,8 +49,26 @@ public sealed class MetricReport
     /// </summary>
     public SlopeEstimate Slope { get; }
 
-    /// <summary>The budget in force, in <see cref="Unit"/> per iteration.</summary>
+    /// <summary>
+    /// The budget in force, in <see cref="Unit"/> per iteration: the option's, or the baseline budget when
+    /// <see cref="BaselinePerIteration"/> is set (<see cref="LeakBaseline.GetBudget"/>).
+    /// </summary>
     public double BudgetPerIteration { get; }
+
+    /// <summary>
+    /// The slope recorded for this test in the baseline file (<see cref="LeakOptions.BaselineFile"/>), in
+    /// <see cref="Unit"/> per iteration; null when there is no baseline entry.
+    /// </summary>
+    public double? BaselinePerIteration { get; internal init; }
+
+    /// <summary>The relative tolerance over <see cref="BaselinePerIteration"/> in force (<see cref="LeakOptions.BaselineTolerance"/>).</summary>
+    public double BaselineTolerance { get; internal init; }
+
+    /// <summary><c>budget 0 B/iteration</c>, or with a baseline <c>budget 340 B/iteration (baseline 84.2 + 25%)</c>.</summary>
+    internal string BudgetText =>
+        BaselinePerIteration is { } baseline
+            ? $"budget {FormatRate(BudgetPerIteration)} (baseline {FormatNumber(baseline)} + {Percent(BaselineTolerance)})"
+            : $"budget {FormatRate(BudgetPerIteration)}";
 
     /// <summary>The verdict.</summary>
     public MetricVerdict Verdict { get; }
@@ -73,7 +91,7 @@ public sealed class MetricReport
         var iterations = Samples.Count == 0 ? 0 : Samples[^1].Iteration;
         return string.Create(
             CultureInfo.InvariantCulture,
-            $"{Name} grew {FormatRate(Slope.PerIteration)} ({Percent(Slope.ConfidenceLevel)} CI {FormatNumber(Slope.LowerBound)}–{FormatNumber(Slope.UpperBound)}) over {iterations} iterations; budget {FormatRate(BudgetPerIteration)}"
+            $"{Name} grew {FormatRate(Slope.PerIteration)} ({Percent(Slope.ConfidenceLevel)} CI {FormatNumber(Slope.LowerBound)}–{FormatNumber(Slope.UpperBound)}) over {iterations} iterations; {BudgetText}"
         );
     }
 

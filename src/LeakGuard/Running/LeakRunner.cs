@@ -68,6 +68,8 @@ internal sealed class LeakRunner
     private readonly long[] _jitCompiledMethods;
     private readonly Stopwatch _clock = new();
     private readonly bool _synchronous;
+    private readonly double[] _budgets;
+    private readonly double?[] _baselines;
     private int _count;
     private int _iteration;
     private long _allocatedBytes;
@@ -79,6 +81,7 @@ internal sealed class LeakRunner
         _options = options;
         _cancellationToken = cancellationToken;
         _probes = MetricProbe.CreateAll();
+        (_budgets, _baselines) = Budgets(options, _probes);
         // Preallocate every sample slot: growing a list during the run would itself look like a leak.
         _plannedRounds = PlanRounds(options);
         var capacity = 1 + options.Iterations * _plannedRounds;
@@ -87,6 +90,29 @@ internal sealed class LeakRunner
             _values[m] = new double[capacity];
         _iterations = new double[capacity];
         _jitCompiledMethods = new long[capacity];
+    }
+
+    /// <summary>
+    /// The budget of every metric: the option's, or the baseline budget (<see cref="LeakBaseline.GetBudget"/>) when the
+    /// run is named and the baseline file has a slope for it. A baseline file that does not exist has no entries.
+    /// </summary>
+    /// <exception cref="LeakConfigurationException">The baseline file is malformed.</exception>
+    internal static (double[] Budgets, double?[] Baselines) Budgets(LeakOptions options, MetricProbe[] probes)
+    {
+        var budgets = new double[probes.Length];
+        var baselines = new double?[probes.Length];
+        var baseline = options.BaselineFile is { } file && options.TestName is not null && File.Exists(file) ? LeakBaseline.LoadCached(file) : null;
+        for (var m = 0; m < probes.Length; m++)
+        {
+            var metric = probes[m].Metric;
+            budgets[m] = options.GetBudget(metric);
+            if (baseline is not null && baseline.TryGetSlope(options.TestName!, metric, out var recorded))
+            {
+                baselines[m] = recorded;
+                budgets[m] = LeakBaseline.GetBudget(budgets[m], recorded, options.BaselineTolerance, metric);
+            }
+        }
+        return (budgets, baselines);
     }
 
     /// <summary>How many rounds fit into <see cref="LeakOptions.EffectiveMaxIterations"/>.</summary>
@@ -159,7 +185,7 @@ internal sealed class LeakRunner
                     _iterations.AsSpan(0, _count),
                     JudgedValues(m, out var jitIntervals),
                     roundStart,
-                    _options.GetBudget(_probes[m].Metric),
+                    _budgets[m],
                     _options.ConfidenceLevel,
                     JumpFloor(_probes[m].Metric)
                 );
@@ -325,7 +351,7 @@ internal sealed class LeakRunner
     private MetricReport BuildMetricReport(int m, MetricState state)
     {
         var probe = _probes[m];
-        var budget = _options.GetBudget(probe.Metric);
+        var budget = _budgets[m];
         if (!probe.IsMeasured)
             return new MetricReport(probe.Metric, probe.Source, [], SlopeEstimate.None, budget, MetricVerdict.NotMeasured, "not measured on this platform");
         var samples = new LeakSample[_count];
@@ -333,7 +359,11 @@ internal sealed class LeakRunner
             samples[i] = new LeakSample((int)_iterations[i], _values[m][i]);
         // The slope the verdict rests on: the fit that settled it.
         var slope = state.Decisive ?? TheilSen.Fit(_iterations.AsSpan(0, _count), _values[m].AsSpan(0, _count), _options.ConfidenceLevel);
-        return new MetricReport(probe.Metric, probe.Source, samples, slope, budget, state.Verdict, state.Reason ?? "no growth over budget");
+        return new MetricReport(probe.Metric, probe.Source, samples, slope, budget, state.Verdict, state.Reason ?? "no growth over budget")
+        {
+            BaselinePerIteration = _baselines[m],
+            BaselineTolerance = _options.BaselineTolerance,
+        };
     }
 
     /// <summary>

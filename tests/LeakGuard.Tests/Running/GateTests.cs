@@ -157,6 +157,56 @@ public sealed class GateTests
         }
     }
 
+    [Fact]
+    public void A_baseline_tightens_the_budget_of_a_test_that_met_it_and_accepts_a_recorded_leak()
+    {
+        var file = Path.Combine(Directory.CreateTempSubdirectory("leakguard-baseline-").FullName, "leakguard.baseline.json");
+        File.WriteAllText(
+            file,
+            """
+            {
+              "schemaVersion": 1,
+              "tests": {
+                "Gate.Recorded_clean": { "managedHeap": 0 },
+                "Gate.Recorded_leak": { "managedHeap": 1040 }
+              }
+            }
+            """
+        );
+        KnownCache.Clear();
+        try
+        {
+            // Under its absolute budget of 4 KiB, but the baseline recorded 0: the budget is 0 + 64 B floor.
+            var regressed = LeakTest.Run(
+                KnownCache.Add,
+                Quick with
+                {
+                    Iterations = 20,
+                    MaxManagedBytesPerIteration = 4096,
+                    BaselineFile = file,
+                    TestName = "Gate.Recorded_clean",
+                }
+            );
+            var text = regressed.ToString();
+            regressed.HasLeak.ShouldBeTrue(text);
+            regressed[LeakMetric.ManagedHeap].BaselinePerIteration.ShouldBe(0);
+            regressed[LeakMetric.ManagedHeap].BudgetPerIteration.ShouldBe(64);
+            text.ShouldContain("budget 64.0 B/iteration (baseline 0 + 25%)");
+
+            // Over its absolute budget of 0, but the leak is recorded at 1,040 B: the budget is 1,040 + 25% = 1,300 B.
+            KnownCache.Clear();
+            var accepted = LeakTest.Run(KnownCache.Add, Quick with { Iterations = 20, BaselineFile = file, TestName = "Gate.Recorded_leak" });
+            accepted.HasLeak.ShouldBeFalse(accepted.ToString());
+            accepted[LeakMetric.ManagedHeap].BudgetPerIteration.ShouldBe(1300);
+            accepted.ToJson().ShouldContain("\"baselinePerIteration\": 1040");
+        }
+        finally
+        {
+            KnownCache.Clear();
+            Directory.Delete(Path.GetDirectoryName(file)!, recursive: true);
+        }
+    }
+
     // Leaks of about 1 KiB per iteration, so that a test host's own growth (its serializer reporting results, ~100–250 B
     // per iteration in a short run) neither hides nor fakes them against the 256 B budget of these tests.
     [System.Runtime.CompilerServices.InlineArray(128)]
