@@ -13,7 +13,7 @@ public class PackageTests
     private static readonly bool CiBuild = string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The packages directory (see the class remarks).</summary>
-    internal static string Directory
+    internal static string PackagesDirectory
     {
         get
         {
@@ -31,9 +31,9 @@ public class PackageTests
     public static TheoryData<string> Packages()
     {
         var packages = new TheoryData<string>();
-        if (System.IO.Directory.Exists(Directory))
+        if (Directory.Exists(PackagesDirectory))
         {
-            foreach (var file in System.IO.Directory.GetFiles(Directory, "*.nupkg").Order(StringComparer.Ordinal))
+            foreach (var file in Directory.GetFiles(PackagesDirectory, "*.nupkg").Order(StringComparer.Ordinal))
                 packages.Add(Path.GetFileName(file));
         }
         return packages;
@@ -42,16 +42,16 @@ public class PackageTests
     [Fact]
     public void There_are_packages_to_check()
     {
-        var packages = System.IO.Directory.Exists(Directory) ? System.IO.Directory.GetFiles(Directory, "*.nupkg") : [];
+        var packages = Directory.Exists(PackagesDirectory) ? Directory.GetFiles(PackagesDirectory, "*.nupkg") : [];
         packages.ShouldNotBeEmpty(
-            $"No .nupkg in {Directory}: run `dotnet pack LeakGuard.sln -c Release -o artifacts/packages` first, or set LEAKGUARD_PACKAGES_DIRECTORY."
+            $"No .nupkg in {PackagesDirectory}: run `dotnet pack LeakGuard.sln -c Release -o artifacts/packages` first, or set LEAKGUARD_PACKAGES_DIRECTORY."
         );
     }
 
     [Fact]
     public void Symbols_are_embedded_so_there_are_no_symbol_packages()
     {
-        var symbolPackages = System.IO.Directory.Exists(Directory) ? System.IO.Directory.GetFiles(Directory, "*.snupkg").Select(Path.GetFileName) : [];
+        var symbolPackages = Directory.Exists(PackagesDirectory) ? Directory.GetFiles(PackagesDirectory, "*.snupkg").Select(Path.GetFileName) : [];
         symbolPackages.ShouldBeEmpty("PDBs are embedded in the dlls (DebugType embedded); a .snupkg would be empty (IncludeSymbols must stay false)");
     }
 
@@ -60,7 +60,7 @@ public class PackageTests
     public void Package_is_ready_to_publish(string package)
     {
         PackageInspector
-            .Inspect(Path.Combine(Directory, package), CiBuild)
+            .Inspect(Path.Combine(PackagesDirectory, package), CiBuild)
             .ShouldBeEmpty($"{package} ({(CiBuild ? "CI build: commit and /_/ paths required" : "local build: CI=true not set, source paths not checked")})");
     }
 }
