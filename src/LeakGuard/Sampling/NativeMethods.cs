@@ -62,6 +62,10 @@ internal static unsafe class NativeMethods
 
     // ---- Windows ----
 
+    /// <summary>
+    /// <c>HEAP_SUMMARY</c> (heapapi.h): <c>DWORD cb</c>, then four <c>SIZE_T</c>; on 64-bit <c>cbAllocated</c> is at
+    /// offset 8 and the struct is 40 bytes. <c>cb</c> must be set to the struct's size before the call.
+    /// </summary>
     [StructLayout(LayoutKind.Sequential)]
     internal struct HeapSummaryInfo
     {
@@ -72,20 +76,35 @@ internal static unsafe class NativeMethods
             CbMaxReserve;
     }
 
+    /// <summary><c>BOOL GetProcessHandleCount(HANDLE hProcess, PDWORD pdwHandleCount)</c>: nonzero on success.</summary>
     [DllImport("kernel32.dll", SetLastError = true)]
     internal static extern int GetProcessHandleCount(nint process, out uint handleCount);
 
+    /// <summary><c>HANDLE GetCurrentProcess(void)</c>: a pseudo-handle, nothing to close.</summary>
     [DllImport("kernel32.dll")]
     internal static extern nint GetCurrentProcess();
 
+    /// <summary>
+    /// <c>DWORD GetProcessHeaps(DWORD NumberOfHeaps, PHANDLE ProcessHeaps)</c>: the number of heaps of the process,
+    /// which may exceed <paramref name="numberOfHeaps"/> (then only that many handles were written).
+    /// </summary>
     [DllImport("kernel32.dll", SetLastError = true)]
     internal static extern uint GetProcessHeaps(uint numberOfHeaps, nint* heaps);
 
+    /// <summary>
+    /// <c>BOOL HeapSummary(HANDLE hHeap, DWORD dwFlags, LPHEAP_SUMMARY lpSummary)</c>: nonzero on success. Documented
+    /// from Windows 10 build 20348 (Windows Server 2022) on; where kernel32 does not export it, the first read throws
+    /// <see cref="EntryPointNotFoundException"/> and the probe is reported as not measured.
+    /// </summary>
     [DllImport("kernel32.dll", SetLastError = true)]
     internal static extern int HeapSummary(nint heap, uint flags, HeapSummaryInfo* summary);
 
     // ---- macOS ----
 
+    /// <summary>
+    /// <c>malloc_statistics_t</c> (malloc/malloc.h): <c>unsigned blocks_in_use</c>, then three <c>size_t</c>;
+    /// <c>size_in_use</c> is at offset 8 and the struct is 32 bytes on 64-bit.
+    /// </summary>
     [StructLayout(LayoutKind.Sequential)]
     internal struct MallocStatistics
     {
@@ -95,15 +114,55 @@ internal static unsafe class NativeMethods
             SizeAllocated;
     }
 
+    /// <summary>
+    /// <c>struct proc_taskinfo</c> (sys/proc_info.h): six <c>uint64_t</c>, then twelve <c>int32_t</c>; 96 bytes,
+    /// <c>pti_threadnum</c> at offset 84. Only <see cref="ThreadNum"/> is read.
+    /// </summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct ProcTaskInfo
+    {
+        public ulong VirtualSize,
+            ResidentSize,
+            TotalUser,
+            TotalSystem,
+            ThreadsUser,
+            ThreadsSystem;
+        public int Policy,
+            Faults,
+            Pageins,
+            CowFaults,
+            MessagesSent,
+            MessagesReceived,
+            SyscallsMach,
+            SyscallsUnix,
+            Csw,
+            ThreadNum,
+            NumRunning,
+            Priority;
+    }
+
+    /// <summary><c>struct proc_fdinfo</c> (sys/proc_info.h): <c>int32_t proc_fd; uint32_t proc_fdtype;</c> — 8 bytes, one per open descriptor.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct ProcFdInfo
+    {
+        public int Fd;
+        public uint FdType;
+    }
+
+    /// <summary><c>void malloc_zone_statistics(malloc_zone_t *zone, malloc_statistics_t *stats)</c>; a null zone sums every registered zone.</summary>
     [DllImport("libSystem.dylib", EntryPoint = "malloc_zone_statistics")]
     internal static extern void MallocZoneStatistics(nint zone, MallocStatistics* statistics);
 
+    /// <summary>
+    /// <c>int proc_pidinfo(int pid, int flavor, uint64_t arg, void *buffer, int buffersize)</c>: the number of bytes
+    /// written, or (for <see cref="ProcPidListFds"/> with a null buffer) an upper bound of the bytes needed; 0 or less on failure.
+    /// </summary>
     [DllImport("libSystem.dylib", EntryPoint = "proc_pidinfo")]
     internal static extern int ProcPidInfo(int pid, int flavor, ulong arg, void* buffer, int bufferSize);
 
+    /// <summary><c>PROC_PIDLISTFDS</c>: an array of <see cref="ProcFdInfo"/>, one per open descriptor.</summary>
     internal const int ProcPidListFds = 1;
+
+    /// <summary><c>PROC_PIDTASKINFO</c>: one <see cref="ProcTaskInfo"/>.</summary>
     internal const int ProcPidTaskInfo = 4;
-    internal const int ProcFdInfoSize = 8; // struct proc_fdinfo { int32 fd; uint32 type; }
-    internal const int ProcTaskInfoSize = 96; // struct proc_taskinfo
-    internal const int ProcTaskInfoThreadNumOffset = 84; // int32 pti_threadnum
 }

@@ -24,6 +24,35 @@ internal abstract class MetricProbe
 
     /// <summary>The probes for this platform, one per <see cref="LeakMetric"/>, in enum order.</summary>
     public static MetricProbe[] CreateAll() => [new ManagedHeapProbe(), NativeHeapProbe.Create(), HandleProbe.Create(), ThreadProbe.Create()];
+
+    /// <summary>
+    /// <paramref name="probe"/> when a first read returns a number; otherwise an <see cref="UnmeasuredProbe"/> whose
+    /// source says why, so that a report reads "not measured on this platform (…)" instead of the run failing.
+    /// </summary>
+    /// <remarks>
+    /// Used for the Windows and macOS probes: an entry point missing from an older OS version
+    /// (<see cref="EntryPointNotFoundException"/>), a library that does not load (<see cref="DllNotFoundException"/>),
+    /// or a call the system refuses (NaN) then costs the metric, not the test. The Linux probes are not wrapped.
+    /// </remarks>
+    internal static MetricProbe Verified(MetricProbe probe)
+    {
+        try
+        {
+            return double.IsNaN(probe.Read()) ? new UnmeasuredProbe(probe.Metric, $"{probe.Source} returned no value") : probe;
+        }
+        catch (Exception e)
+            when (e
+                    is DllNotFoundException
+                        or EntryPointNotFoundException
+                        or BadImageFormatException
+                        or System.ComponentModel.Win32Exception
+                        or InvalidOperationException
+                        or PlatformNotSupportedException
+            )
+        {
+            return new UnmeasuredProbe(probe.Metric, $"{probe.Source} failed: {e.GetType().Name}");
+        }
+    }
 }
 
 /// <summary>
@@ -78,9 +107,9 @@ internal abstract unsafe class NativeHeapProbe : MetricProbe
             return new RssAnonProbe();
         }
         if (OperatingSystem.IsWindows())
-            return new WindowsHeapProbe();
+            return Verified(new WindowsHeapProbe());
         if (OperatingSystem.IsMacOS())
-            return new MacMallocZoneProbe();
+            return Verified(new MacMallocZoneProbe());
         return new UnmeasuredProbe(LeakMetric.NativeHeap, "not measured on this platform");
     }
 
@@ -143,14 +172,19 @@ internal abstract unsafe class NativeHeapProbe : MetricProbe
             var heaps = stackalloc nint[MaxHeaps];
             var count = Math.Min(NativeMethods.GetProcessHeaps(MaxHeaps, heaps), MaxHeaps);
             double total = 0;
+            var summarized = 0;
             for (var i = 0; i < count; i++)
             {
                 NativeMethods.HeapSummaryInfo summary = default;
                 summary.Cb = (uint)sizeof(NativeMethods.HeapSummaryInfo);
                 if (NativeMethods.HeapSummary(heaps[i], 0, &summary) != 0)
+                {
                     total += summary.CbAllocated;
+                    summarized++;
+                }
             }
-            return total;
+            // No heap listed or none summarized: unreadable, not 0 bytes.
+            return summarized == 0 ? double.NaN : total;
         }
     }
 
@@ -178,9 +212,9 @@ internal abstract unsafe class HandleProbe : MetricProbe
         if (OperatingSystem.IsLinux() && IntPtr.Size == 8 && Directory.Exists("/proc/self/fd"))
             return new ProcFdProbe();
         if (OperatingSystem.IsWindows())
-            return new WindowsHandleProbe();
+            return Verified(new WindowsHandleProbe());
         if (OperatingSystem.IsMacOS())
-            return new MacFdProbe();
+            return Verified(new MacFdProbe());
         return new UnmeasuredProbe(LeakMetric.Handles, "not measured on this platform");
     }
 
@@ -215,7 +249,7 @@ internal abstract unsafe class HandleProbe : MetricProbe
             try
             {
                 var used = NativeMethods.ProcPidInfo(Environment.ProcessId, NativeMethods.ProcPidListFds, 0, buffer, bytes);
-                return used <= 0 ? double.NaN : used / NativeMethods.ProcFdInfoSize;
+                return used <= 0 ? double.NaN : used / sizeof(NativeMethods.ProcFdInfo);
             }
             finally
             {
@@ -235,7 +269,9 @@ internal abstract unsafe class ThreadProbe : MetricProbe
         if (OperatingSystem.IsLinux() && File.Exists("/proc/self/status"))
             return new ProcStatusProbe();
         if (OperatingSystem.IsMacOS())
-            return new MacTaskInfoProbe();
+            return Verified(new MacTaskInfoProbe());
+        if (OperatingSystem.IsWindows())
+            return Verified(new ProcessThreadsProbe());
         return new ProcessThreadsProbe();
     }
 
@@ -254,9 +290,9 @@ internal abstract unsafe class ThreadProbe : MetricProbe
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public override double Read()
         {
-            var info = stackalloc byte[NativeMethods.ProcTaskInfoSize];
-            var size = NativeMethods.ProcPidInfo(Environment.ProcessId, NativeMethods.ProcPidTaskInfo, 0, info, NativeMethods.ProcTaskInfoSize);
-            return size < NativeMethods.ProcTaskInfoSize ? double.NaN : *(int*)(info + NativeMethods.ProcTaskInfoThreadNumOffset);
+            NativeMethods.ProcTaskInfo info = default;
+            var size = NativeMethods.ProcPidInfo(Environment.ProcessId, NativeMethods.ProcPidTaskInfo, 0, &info, sizeof(NativeMethods.ProcTaskInfo));
+            return size < sizeof(NativeMethods.ProcTaskInfo) ? double.NaN : info.ThreadNum;
         }
     }
 
