@@ -12,9 +12,14 @@ namespace LeakGuard.Xunit;
 /// grows over its budget. A passing run writes its report to the test output.
 /// </summary>
 /// <remarks>
-/// <para>Each LeakGuard property maps to the <see cref="LeakOptions"/> property of the same name; the defaults are the
-/// engine's. Invalid values do not fail discovery: the test fails when it runs, with an
-/// <see cref="ArgumentOutOfRangeException"/> whose message names the property and the value.</para>
+/// <para>Each LeakGuard property maps to the <see cref="LeakOptions"/> property of the same name. The properties set
+/// on the attribute are the method layer of LeakGuard's configuration (<see cref="LeakConfiguration"/>): they override
+/// <c>.config/leakguard.json</c>, <c>[assembly: LeakSettings]</c> and <c>[LeakSettings]</c> on the class, and
+/// <c>LEAKGUARD_*</c> environment variables override them; a property left unset keeps the lower layers' value (in the
+/// end the engine's default). A skip from another layer (<c>[LeakSettings(Skip = …)]</c>, the file's <c>skip</c>,
+/// <c>LEAKGUARD_SKIP</c>) skips the test. Invalid values do not fail discovery: the test fails when it runs, with an
+/// <see cref="ArgumentOutOfRangeException"/> whose message names the property and the value (an invalid configuration
+/// file or variable: a <see cref="LeakConfigurationException"/> naming the file and line, or the variable).</para>
 /// <para><see cref="FactAttribute.Timeout"/> (milliseconds; 0, the default, means no limit) is handled by LeakGuard,
 /// not by xUnit: it becomes <see cref="LeakOptions.Timeout"/> and limits the whole leak run (warmup, iterations,
 /// extensions, heap summary) for synchronous and asynchronous tests alike; when it passes, the run stops between two
@@ -114,4 +119,12 @@ public sealed class NoLeakAttribute([CallerFilePath] string? sourceFilePath = nu
     /// folder. See <see cref="LeakOptions.ArtifactsDirectory"/>.
     /// </summary>
     public string? ArtifactsDirectory { get; set; }
+
+    /// <summary>
+    /// Budget for allocation traffic, in bytes allocated per measured iteration (every allocation, also of objects
+    /// collected at once). <see cref="double.PositiveInfinity"/> (the default) means no budget; otherwise must be 0 or
+    /// more. The cross-platform counterpart of dotMemory Unit's <c>[AssertTraffic]</c>. See
+    /// <see cref="LeakOptions.MaxAllocatedBytesPerIteration"/> for how it is counted.
+    /// </summary>
+    public double MaxAllocatedBytesPerIteration { get; set; } = double.PositiveInfinity;
 }

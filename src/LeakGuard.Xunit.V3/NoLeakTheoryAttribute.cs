@@ -11,7 +11,8 @@ namespace LeakGuard.Xunit;
 /// test and one leak run, with the behaviour of <see cref="NoLeakAttribute"/>.
 /// </summary>
 /// <remarks>
-/// <para>The properties are those of <see cref="NoLeakAttribute"/> and apply to every row. A row's own <c>Timeout</c>
+/// <para>The properties are those of <see cref="NoLeakAttribute"/>, layered with LeakGuard's configuration in the same
+/// way, and apply to every row. A row's own <c>Timeout</c>
 /// (e.g. <c>[InlineData(1, Timeout = 5_000)]</c>) replaces the attribute's for that row, and is handled by LeakGuard
 /// as described on <see cref="NoLeakAttribute"/>.</para>
 /// <para>Rows that xUnit cannot serialize are enumerated when the test runs, as for <c>[Theory]</c>; each row is
@@ -94,4 +95,12 @@ public sealed class NoLeakTheoryAttribute([CallerFilePath] string? sourceFilePat
     /// folder. See <see cref="LeakOptions.ArtifactsDirectory"/>.
     /// </summary>
     public string? ArtifactsDirectory { get; set; }
+
+    /// <summary>
+    /// Budget for allocation traffic, in bytes allocated per measured iteration (every allocation, also of objects
+    /// collected at once). <see cref="double.PositiveInfinity"/> (the default) means no budget; otherwise must be 0 or
+    /// more. The cross-platform counterpart of dotMemory Unit's <c>[AssertTraffic]</c>. See
+    /// <see cref="LeakOptions.MaxAllocatedBytesPerIteration"/> for how it is counted.
+    /// </summary>
+    public double MaxAllocatedBytesPerIteration { get; set; } = double.PositiveInfinity;
 }

@@ -13,7 +13,10 @@ namespace LeakGuard.Xunit.Sdk;
 /// times on the one test class instance, and turns the verdict into the test's outcome.
 /// </summary>
 /// <remarks>
-/// <para>Outcomes: a leak fails the test with a <see cref="LeakDetectedException"/> (its message is the report); a
+/// <para>The settings come from every layer of LeakGuard's configuration (<see cref="LeakTestSettings"/>) and are
+/// resolved before the test class is created: a skip from the configuration skips the test without creating it, and an
+/// invalid configuration fails it with the <see cref="LeakConfigurationException"/>.</para>
+/// <para>Outcomes: a leak (or allocation traffic over its budget) fails the test with a <see cref="LeakDetectedException"/> (its message is the report); a
 /// passing run's report goes to the test output, so that a pass can be read too (a plateau, an inconclusive metric);
 /// an exception from the test body, from invalid options or from the timeout fails the test as it is (a skip
 /// exception, e.g. <c>Assert.Skip</c>, skips it).</para>
@@ -72,7 +75,8 @@ internal sealed class LeakTestRunner : XunitTestRunnerBase<LeakTestRunnerContext
     {
         var method = ctxt.TestMethod;
         var arguments = ctxt.TestMethodArguments ?? [];
-        var options = NoLeakOptions.Resolve(ctxt.Test, ctxt.TimeoutMilliseconds);
+        // Resolved before the test class was created; a configuration error failed the test there.
+        var options = ctxt.Settings!.Options;
         var cancellationToken = ctxt.CancellationTokenSource.Token;
 
         var report = GetShape(method) switch
@@ -87,7 +91,7 @@ internal sealed class LeakTestRunner : XunitTestRunnerBase<LeakTestRunnerContext
             _ => LeakTest.Run(() => Invoke(method, instance, arguments), options),
         };
 
-        if (report.HasLeak)
+        if (report.Failed)
             throw new LeakDetectedException(report);
         TestContext.Current.TestOutputHelper?.WriteLine(report.ToString());
     }
@@ -149,7 +153,8 @@ internal sealed class LeakTestRunner : XunitTestRunnerBase<LeakTestRunnerContext
 
 /// <summary>
 /// The context of a <see cref="LeakTestRunner"/>: xUnit's, with the test's <c>Timeout</c> taken out of xUnit's hands
-/// and kept for LeakGuard (<see cref="TimeoutMilliseconds"/>).
+/// and kept for LeakGuard (<see cref="TimeoutMilliseconds"/>), and the test's LeakGuard settings, whose skip reason
+/// joins xUnit's.
 /// </summary>
 internal sealed class LeakTestRunnerContext(
     IXunitTest test,
@@ -170,8 +175,31 @@ internal sealed class LeakTestRunnerContext(
         constructorArguments
     )
 {
+    private LeakSettings? _settings;
+    private bool _resolved;
+
     /// <summary>The test's time limit in milliseconds (a theory row's own when it has one); 0 means none.</summary>
     public int TimeoutMilliseconds { get; } = test.Timeout;
+
+    /// <summary>
+    /// The test's LeakGuard settings, resolved on first use (xUnit asks for the skip reason before it creates the test
+    /// class); null when resolving them failed, the exception then being in the aggregator, which fails the test.
+    /// </summary>
+    public LeakSettings? Settings
+    {
+        get
+        {
+            if (!_resolved)
+            {
+                _resolved = true;
+                _settings = Aggregator.Run(() => LeakTestSettings.Resolve(Test, TimeoutMilliseconds), null);
+            }
+            return _settings;
+        }
+    }
+
+    /// <summary>xUnit's skip reason (<c>Skip</c>, <c>SkipWhen</c>/<c>SkipUnless</c>, a skip exception), else one from LeakGuard's configuration.</summary>
+    public override string? GetSkipReason(Exception? exception) => base.GetSkipReason(exception) ?? Settings?.SkipReason;
 
     /// <summary>The same test (same unique ID, display name, arguments, skip settings and traits) with no xUnit timeout.</summary>
     private static IXunitTest WithoutTimeout(IXunitTest test) =>
