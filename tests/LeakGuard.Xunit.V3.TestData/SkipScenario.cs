@@ -20,3 +20,12 @@ public sealed class SkipScenario
     [NoLeak]
     public void SkipsItself() => Assert.Skip("skipped from the body");
 }
+
+/// <summary>Skip with a SkipWhen condition that is false: xUnit runs the test (LeakGuard does not take the Skip text as a skip).</summary>
+public sealed class ConditionalSkipScenario
+{
+    public static bool AlwaysFalse => false;
+
+    [NoLeak(Iterations = 10, Skip = "skipped only when AlwaysFalse", SkipWhen = nameof(AlwaysFalse))]
+    public void RunsWhenTheConditionIsFalse() => GC.KeepAlive(new object());
+}

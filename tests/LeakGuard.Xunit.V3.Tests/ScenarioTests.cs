@@ -91,11 +91,16 @@ public sealed class TheoryTests(TestDataRun fixture)
         fixture
             .Run.Row(Scenario, "RowTimeout", "sleepMilliseconds: 20")
             .ShouldFailWith("System.TimeoutException", "The leak run exceeded its Timeout of 0.3 s");
-        fixture.Run.Row(Scenario, "RowTimeout", "sleepMilliseconds: 0").ShouldPassWithReportInOutput();
+        var withTimeout = fixture.Run.Row(Scenario, "RowTimeout", "sleepMilliseconds: 1");
+        withTimeout.ShouldPassWithReportInOutput();
+        withTimeout.Output.ShouldContain("  Timeout = 00:01:00 (data row of RowTimeout)", Case.Sensitive, withTimeout.Output);
+        var withoutTimeout = fixture.Run.Row(Scenario, "RowTimeout", "sleepMilliseconds: 0");
+        withoutTimeout.ShouldPassWithReportInOutput();
+        withoutTimeout.Output.ShouldNotContain("Timeout =", Case.Sensitive, withoutTimeout.Output);
     }
 
     [Fact]
-    public void One_result_per_row() => fixture.Run.Results.Count(r => r.ClassName.EndsWith("." + Scenario, StringComparison.Ordinal)).ShouldBe(6);
+    public void One_result_per_row() => fixture.Run.Results.Count(r => r.ClassName.EndsWith("." + Scenario, StringComparison.Ordinal)).ShouldBe(7);
 }
 
 /// <summary>A body that throws fails the test with its own exception, not with a leak report.</summary>
@@ -173,6 +178,11 @@ public sealed class SkipTests(TestDataRun fixture)
 
     [Fact]
     public void Assert_Skip_in_the_body_skips_the_leak_test() => fixture.Run.Single(Scenario, "SkipsItself").ShouldBeSkipped("skipped from the body");
+
+    /// <summary>A Skip with a false SkipWhen condition does not skip: the Skip text is xUnit's to apply, not a LeakGuard setting.</summary>
+    [Fact]
+    public void Skip_with_a_false_SkipWhen_condition_runs_the_leak_test() =>
+        fixture.Run.Single("ConditionalSkipScenario", "RunsWhenTheConditionIsFalse").ShouldPassWithReportInOutput();
 
     [Fact]
     public void Skipped_tests_never_run_their_body() =>
