@@ -8,11 +8,12 @@ namespace LeakGuard.Xunit.Sdk;
 /// with parallelization disabled, one at a time.
 /// </summary>
 /// <remarks>
-/// <para>A test whose collection already disables parallelization (<c>[CollectionDefinition(..., DisableParallelization = true)]</c>,
-/// or every collection when the assembly disables parallelization) stays in it. Otherwise it moves to a companion of
-/// its collection: same collection definition (so the same collection fixtures, traits, orderer and
-/// before/after attributes), parallelization disabled, and the display name followed by <see cref="DisplayNameSuffix"/>.
-/// The companion is decided at discovery and travels with the test case when runners serialize it.</para>
+/// <para>A test whose collection already disables parallelization
+/// (<c>[CollectionDefinition(..., DisableParallelization = true)]</c>) stays in it. Otherwise it moves to a companion
+/// of its collection: same collection definition (so the same collection fixtures, traits, orderer and before/after
+/// attributes), parallelization disabled, and the display name followed by <see cref="DisplayNameSuffix"/>. The
+/// companion is decided at discovery and travels with the test case when runners serialize it. When the whole run is
+/// not parallel (<c>DisableTestParallelization</c>, <c>-parallel none</c>) the move changes nothing but the grouping.</para>
 /// <para>A class with both ordinary and leak tests therefore runs in two collections: its class fixtures, and the
 /// collection fixtures of a collection it shares with ordinary tests, are created once for each.</para>
 /// </remarks>
