@@ -19,6 +19,9 @@ public sealed class SkipScenario
 
     [NoLeak]
     public void SkipsItself() => Assert.Skip("skipped from the body");
+
+    [NoLeak(SkipExceptions = [typeof(PlatformNotSupportedException)])]
+    public void ThrowsASkipException() => throw new PlatformNotSupportedException("not on this platform");
 }
 
 /// <summary>Skip with a SkipWhen condition that is false: xUnit runs the test (LeakGuard does not take the Skip text as a skip).</summary>

@@ -83,7 +83,7 @@ public sealed class ParallelTests(TestDataRun fixture)
     [Fact]
     public void Every_test_of_the_executable_has_one_result()
     {
-        fixture.Run.ShouldHaveOneResultPerTest(45);
+        fixture.Run.ShouldHaveOneResultPerTest(46);
         fixture.Run.ExitCode.ShouldNotBe(0, "leaking tests fail by design");
         fixture.Run.Totals["failed"].ShouldBe(fixture.Run.Results.Count(r => r.Outcome == Outcome.Failed));
     }

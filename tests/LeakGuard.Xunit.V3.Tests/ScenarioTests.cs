@@ -179,6 +179,10 @@ public sealed class SkipTests(TestDataRun fixture)
     [Fact]
     public void Assert_Skip_in_the_body_skips_the_leak_test() => fixture.Run.Single(Scenario, "SkipsItself").ShouldBeSkipped("skipped from the body");
 
+    [Fact]
+    public void A_SkipExceptions_exception_from_the_body_skips_the_leak_test() =>
+        fixture.Run.Single(Scenario, "ThrowsASkipException").ShouldBeSkipped("not on this platform");
+
     /// <summary>A Skip with a false SkipWhen condition does not skip: the Skip text is xUnit's to apply, not a LeakGuard setting.</summary>
     [Fact]
     public void Skip_with_a_false_SkipWhen_condition_runs_the_leak_test() =>

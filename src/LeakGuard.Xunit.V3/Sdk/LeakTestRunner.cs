@@ -16,10 +16,11 @@ namespace LeakGuard.Xunit.Sdk;
 /// <para>The settings come from every layer of LeakGuard's configuration (<see cref="LeakTestSettings"/>) and are
 /// resolved before the test class is created: a skip from the configuration skips the test without creating it, and an
 /// invalid configuration fails it with the <see cref="LeakConfigurationException"/>.</para>
-/// <para>Outcomes: a leak (or allocation traffic over its budget) fails the test with a <see cref="LeakDetectedException"/> (its message is the report); a
-/// passing run's report goes to the test output, so that a pass can be read too (a plateau, an inconclusive metric);
-/// an exception from the test body, from invalid options or from the timeout fails the test as it is (a skip
-/// exception, e.g. <c>Assert.Skip</c>, skips it).</para>
+/// <para>Outcomes: a leak (or allocation traffic over its budget) fails the test with a
+/// <see cref="LeakDetectedException"/> (its message is the report); a passing run's report goes to the test output, so
+/// that a pass can be read too (a plateau, an inconclusive metric); an exception from the test body, from invalid
+/// options or from the timeout fails the test as it is (a skip exception, e.g. <c>Assert.Skip</c> or one of the
+/// test's <c>SkipExceptions</c>, skips it).</para>
 /// <para>The test's <c>Timeout</c> is LeakGuard's (<see cref="LeakOptions.Timeout"/>): xUnit's runner is given the
 /// test without it, so that xUnit neither runs the test on another thread nor abandons it.</para>
 /// </remarks>
@@ -75,8 +76,10 @@ internal sealed class LeakTestRunner : XunitTestRunnerBase<LeakTestRunnerContext
     {
         var method = ctxt.TestMethod;
         var arguments = ctxt.TestMethodArguments ?? [];
-        // Resolved before the test class was created; a configuration error failed the test there.
-        var options = ctxt.Settings!.Options;
+        // Resolved before the test class was created, when xUnit asked for the skip reason.
+        if (ctxt.Settings is not { } settings)
+            return; // resolving them failed: the exception is in the aggregator and fails the test
+        var options = settings.Options;
         var cancellationToken = ctxt.CancellationTokenSource.Token;
 
         var report = GetShape(method) switch
