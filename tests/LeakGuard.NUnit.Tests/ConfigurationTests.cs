@@ -41,4 +41,42 @@ public class ConfigurationTests
         run[nameof(AllocationFixture.Allocates4KB)].ShouldHaveFailed(ResultState.Failure).ShouldContain("LeakGuard: allocation budget exceeded");
         run[nameof(AllocationFixture.AllocatesNothing)].ShouldHavePassed();
     }
+
+    /// <summary>Abstract: NUnit does not run it; it only carries the attribute.</summary>
+    public abstract class Holder
+    {
+        [NoLeak(
+            Iterations = 12,
+            WarmupIterations = 3,
+            MaxIterations = 96,
+            MaxManagedBytesPerIteration = 1.5,
+            MaxNativeBytesPerIteration = 2.5,
+            MaxHandlesPerIteration = 0.25,
+            MaxThreadsPerIteration = 0.5,
+            MaxAllocatedBytesPerIteration = 4096,
+            ConfidenceLevel = 0.99,
+            CaptureHeapSummary = false,
+            TopTypes = 4,
+            SnapshotDirectory = "/tmp/dumps",
+            Artifacts = ArtifactPolicy.Always,
+            ArtifactsDirectory = "/tmp/artifacts",
+            Timeout = 1500,
+            Skip = "skip"
+        )]
+        public void Everything() { }
+    }
+
+    [Test]
+    public void Every_settable_property_of_the_attribute_maps_to_the_option_of_the_same_name()
+    {
+        var settings = LeakConfiguration.Resolve(typeof(Holder).GetMethod(nameof(Holder.Everything))!, typeof(Holder));
+
+        settings.SkipReason.ShouldBe("skip");
+        var sources = settings.Options.Sources.Select(s => s.Name).ToList();
+        var properties = typeof(NoLeakAttribute).GetProperties().Where(p => p.CanWrite).Select(p => p.Name).ToList();
+        sources.ShouldBe(properties, ignoreOrder: true);
+        settings.Options.MaxAllocatedBytesPerIteration.ShouldBe(4096);
+        settings.Options.Timeout.ShouldBe(TimeSpan.FromMilliseconds(1500));
+        settings.Options.ArtifactsDirectory.ShouldBe("/tmp/artifacts");
+    }
 }

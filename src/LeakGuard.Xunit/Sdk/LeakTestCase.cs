@@ -8,7 +8,6 @@ namespace LeakGuard.Xunit.Sdk;
 /// The xUnit test case of a <see cref="NoLeakAttribute"/> test, or of one data row of a
 /// <see cref="NoLeakTheoryAttribute"/> test. Plumbing created by xUnit; not meant to be used directly.
 /// </summary>
-/// <remarks>Carries the attribute's settings through xUnit's test case serialization.</remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class LeakTestCase : XunitTestCase, ILeakTestCase
 {
@@ -22,18 +21,9 @@ public sealed class LeakTestCase : XunitTestCase, ILeakTestCase
         TestMethodDisplay defaultMethodDisplay,
         TestMethodDisplayOptions defaultMethodDisplayOptions,
         ITestMethod testMethod,
-        NoLeakSettings settings,
         object[]? testMethodArguments = null
     )
-        : base(diagnosticMessageSink, defaultMethodDisplay, defaultMethodDisplayOptions, testMethod, testMethodArguments)
-    {
-        Settings = settings;
-    }
-
-    /// <inheritdoc/>
-    NoLeakSettings ILeakTestCase.Settings => Settings;
-
-    internal NoLeakSettings Settings { get; private set; } = NoLeakSettings.Default;
+        : base(diagnosticMessageSink, defaultMethodDisplay, defaultMethodDisplayOptions, testMethod, testMethodArguments) { }
 
     /// <inheritdoc/>
     public override Task<RunSummary> RunAsync(
@@ -57,18 +47,4 @@ public sealed class LeakTestCase : XunitTestCase, ILeakTestCase
     /// <summary>The attribute's <c>Skip</c>, else a skip from LeakGuard's configuration (<see cref="LeakConfiguration"/>).</summary>
     /// <param name="factAttribute">The test's attribute.</param>
     protected override string? GetSkipReason(IAttributeInfo factAttribute) => base.GetSkipReason(factAttribute) ?? ConfiguredSkip.For(TestMethod);
-
-    /// <inheritdoc/>
-    public override void Serialize(IXunitSerializationInfo data)
-    {
-        base.Serialize(data);
-        Settings.Serialize(data);
-    }
-
-    /// <inheritdoc/>
-    public override void Deserialize(IXunitSerializationInfo data)
-    {
-        base.Deserialize(data);
-        Settings = NoLeakSettings.Deserialize(data);
-    }
 }

@@ -21,18 +21,9 @@ public sealed class LeakTheoryTestCase : XunitTheoryTestCase, ILeakTestCase
         IMessageSink diagnosticMessageSink,
         TestMethodDisplay defaultMethodDisplay,
         TestMethodDisplayOptions defaultMethodDisplayOptions,
-        ITestMethod testMethod,
-        NoLeakSettings settings
+        ITestMethod testMethod
     )
-        : base(diagnosticMessageSink, defaultMethodDisplay, defaultMethodDisplayOptions, testMethod)
-    {
-        Settings = settings;
-    }
-
-    /// <inheritdoc/>
-    NoLeakSettings ILeakTestCase.Settings => Settings;
-
-    internal NoLeakSettings Settings { get; private set; } = NoLeakSettings.Default;
+        : base(diagnosticMessageSink, defaultMethodDisplay, defaultMethodDisplayOptions, testMethod) { }
 
     /// <inheritdoc/>
     public override Task<RunSummary> RunAsync(
@@ -56,18 +47,4 @@ public sealed class LeakTheoryTestCase : XunitTheoryTestCase, ILeakTestCase
     /// <summary>The attribute's <c>Skip</c>, else a skip from LeakGuard's configuration (<see cref="LeakConfiguration"/>).</summary>
     /// <param name="factAttribute">The test's attribute.</param>
     protected override string? GetSkipReason(IAttributeInfo factAttribute) => base.GetSkipReason(factAttribute) ?? ConfiguredSkip.For(TestMethod);
-
-    /// <inheritdoc/>
-    public override void Serialize(IXunitSerializationInfo data)
-    {
-        base.Serialize(data);
-        Settings.Serialize(data);
-    }
-
-    /// <inheritdoc/>
-    public override void Deserialize(IXunitSerializationInfo data)
-    {
-        base.Deserialize(data);
-        Settings = NoLeakSettings.Deserialize(data);
-    }
 }

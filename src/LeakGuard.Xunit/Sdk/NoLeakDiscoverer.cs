@@ -20,11 +20,5 @@ public sealed class NoLeakDiscoverer : FactDiscoverer
 
     /// <inheritdoc/>
     protected override IXunitTestCase CreateTestCase(ITestFrameworkDiscoveryOptions discoveryOptions, ITestMethod testMethod, IAttributeInfo factAttribute) =>
-        new LeakTestCase(
-            DiagnosticMessageSink,
-            discoveryOptions.MethodDisplayOrDefault(),
-            discoveryOptions.MethodDisplayOptionsOrDefault(),
-            testMethod,
-            NoLeakSettings.FromAttribute(factAttribute)
-        );
+        new LeakTestCase(DiagnosticMessageSink, discoveryOptions.MethodDisplayOrDefault(), discoveryOptions.MethodDisplayOptionsOrDefault(), testMethod);
 }

@@ -31,7 +31,6 @@ public sealed class NoLeakTheoryDiscoverer : TheoryDiscoverer
                 discoveryOptions.MethodDisplayOrDefault(),
                 discoveryOptions.MethodDisplayOptionsOrDefault(),
                 testMethod,
-                NoLeakSettings.FromAttribute(theoryAttribute),
                 dataRow
             ),
         ];
@@ -47,8 +46,7 @@ public sealed class NoLeakTheoryDiscoverer : TheoryDiscoverer
                 DiagnosticMessageSink,
                 discoveryOptions.MethodDisplayOrDefault(),
                 discoveryOptions.MethodDisplayOptionsOrDefault(),
-                testMethod,
-                NoLeakSettings.FromAttribute(theoryAttribute)
+                testMethod
             ),
         ];
 }

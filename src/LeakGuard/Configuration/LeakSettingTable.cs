@@ -131,7 +131,12 @@ internal sealed class SettingsBuilder
     {
         var order = LeakSettingTable.All.Select((s, i) => (s.Name, i)).ToDictionary(p => p.Name, p => p.i);
         var sources = _sources.Values.OrderBy(s => order[s.Name]).ToArray();
-        var options = _options with { IgnoreRules = _rules.ToArray(), Sources = sources };
+        // Empty lists as the defaults' own (Array.Empty): options no layer changed equal LeakOptions.Default.
+        var options = _options with
+        {
+            IgnoreRules = _rules.Count == 0 ? [] : _rules.ToArray(),
+            Sources = sources.Length == 0 ? [] : sources,
+        };
         return new LeakSettings(options, _skip, configFile);
     }
 }

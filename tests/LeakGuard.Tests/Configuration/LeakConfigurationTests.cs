@@ -273,6 +273,21 @@ public sealed class LeakConfigurationTests : IDisposable
         Resolve<LayeredTests>(nameof(LayeredTests.Plain)).Options.MaxThreadsPerIteration.ShouldBe(2.5);
     }
 
+    [Fact]
+    public void Every_property_of_LeakSettings_and_every_LeakOptions_setting_has_a_layer_entry()
+    {
+        // A property unknown to the table would be silently ignored on the attributes and refused in the file.
+        foreach (var property in typeof(LeakSettingsAttribute).GetProperties().Where(p => p.CanWrite))
+            LeakSettingTable.Find(property.Name).ShouldNotBeNull(property.Name);
+        var notConfigurable = new[] { nameof(LeakOptions.TestName), nameof(LeakOptions.IgnoreRules), nameof(LeakOptions.Sources) };
+        foreach (var property in typeof(LeakOptions).GetProperties().Where(p => p.CanWrite && !notConfigurable.Contains(p.Name)))
+            LeakSettingTable.Find(property.Name).ShouldNotBeNull(property.Name);
+    }
+
+    [Fact]
+    public void Options_that_no_layer_changed_equal_the_defaults() =>
+        LeakConfiguration.Resolve(typeof(object).GetMethod(nameof(ToString))!, typeof(object), _ => null, _root).Options.ShouldBe(LeakOptions.Default);
+
     [Theory]
     [InlineData("Contoso.Caching.PriceCache", "Contoso.Caching.PriceCache", true)]
     [InlineData("Contoso.Caching.PriceCache", "Contoso.Caching.PriceCacheEntry", false)]
