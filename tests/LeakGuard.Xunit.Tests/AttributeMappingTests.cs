@@ -36,7 +36,8 @@ public sealed class AttributeMappingTests
         public void Everything() { }
     }
 
-    private static LeakSettings Resolve(string method) => LeakConfiguration.Resolve(typeof(Holder).GetMethod(method)!, typeof(Holder));
+    // Without the environment layer: CI sets LEAKGUARD_ARTIFACTS_DIRECTORY, which overrides the attributes.
+    private static LeakSettings Resolve(string method) => LeakConfiguration.Resolve(typeof(Holder).GetMethod(method)!, typeof(Holder), _ => null);
 
     [Fact]
     public void Attribute_defaults_are_the_engine_defaults()

@@ -47,6 +47,22 @@ public static class LeakConfiguration
         Resolve(testMethod, testClass, System.Environment.GetEnvironmentVariable, null);
 
     /// <summary>
+    /// The settings of a leak test, with the environment variables read through <paramref name="environment"/>
+    /// instead of the process's: <c>_ =&gt; null</c> leaves the environment layer out (what a test of an adapter's
+    /// attribute mapping wants on a CI machine that sets <c>LEAKGUARD_ARTIFACTS_DIRECTORY</c>).
+    /// </summary>
+    /// <inheritdoc cref="Resolve(MethodInfo, Type?)"/>
+    /// <param name="testMethod">The test method.</param>
+    /// <param name="testClass">The class the test runs on; null means the declaring type.</param>
+    /// <param name="environment">Reads an environment variable by name; null answers "not set".</param>
+    /// <exception cref="ArgumentNullException"><paramref name="testMethod"/> or <paramref name="environment"/> is null.</exception>
+    public static LeakSettings Resolve(MethodInfo testMethod, Type? testClass, Func<string, string?> environment)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        return Resolve(testMethod, testClass, environment, null);
+    }
+
+    /// <summary>
     /// The nearest <c>.config/leakguard.json</c>, walking up from <paramref name="startDirectory"/>; null when there is none.
     /// </summary>
     /// <param name="startDirectory">The folder to start from, e.g. the test assembly's folder.</param>
