@@ -39,7 +39,11 @@ public class LeakRunnerTests
         // MaxIterations = Iterations: no extension round, whatever the noise.
         var report = LeakTest.Run(() => calls++, NoSnapshots with { Iterations = 20, WarmupIterations = 3, MaxIterations = 20 });
 
-        calls.ShouldBe(23);
+        // A one-round run cannot tell another thread's native growth from a leak (see MaxIterations): when native memory
+        // or handles are called a leak, the attribution runs Iterations (20) more iterations after the verdict, which
+        // happened once in a loaded CI run. Those come after the measured ones and are not samples.
+        var attributed = report[LeakMetric.NativeHeap].IsOverBudget || report[LeakMetric.Handles].IsOverBudget;
+        calls.ShouldBeOneOf(attributed ? [23, 43] : [23], report.ToString());
         report[LeakMetric.ManagedHeap].Samples.Count.ShouldBe(21);
         report[LeakMetric.ManagedHeap].Samples[^1].Iteration.ShouldBe(20);
     }
