@@ -23,7 +23,12 @@ public class LeakRunnerTests
     [Fact]
     public void An_empty_operation_measures_exactly_zero_managed_bytes_per_iteration()
     {
+        // Other threads of this shared test process may allocate or free during a run (a loaded CI run once measured
+        // -52.9 B/iteration: a release half-way through). The engine's own exactness shows in any undisturbed run, and
+        // phantom growth of its own would show in every attempt.
         var report = LeakTest.Run(() => { }, NoSnapshots);
+        for (var attempt = 1; attempt < 3 && report[LeakMetric.ManagedHeap].Slope.PerIteration != 0; attempt++)
+            report = LeakTest.Run(() => { }, NoSnapshots);
 
         report.HasLeak.ShouldBeFalse(report.ToString());
         report[LeakMetric.ManagedHeap].Slope.PerIteration.ShouldBe(0, report.ToString());
