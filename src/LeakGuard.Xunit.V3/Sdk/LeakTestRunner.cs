@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Reflection;
-using System.Runtime.CompilerServices;
 using Xunit;
 using Xunit.Sdk;
 using Xunit.v3;
@@ -56,14 +53,9 @@ internal sealed class LeakTestRunner : XunitTestRunnerBase<LeakTestRunnerContext
     protected override ValueTask<TimeSpan> InvokeTest(LeakTestRunnerContext ctxt, object? testClassInstance)
     {
         // Before xUnit's own check, which would reject async void with a message that does not say why for LeakGuard.
-        if (GetShape(ctxt.TestMethod) == TestMethodShape.AsyncVoid)
+        if (ReflectedLeakRun.IsAsyncVoid(ctxt.TestMethod))
         {
-            var method = ctxt.TestMethod;
-            ctxt.Aggregator.Add(
-                new InvalidOperationException(
-                    $"LeakGuard cannot run '{method.DeclaringType?.FullName}.{method.Name}': it is async void, so an iteration cannot be awaited before the next starts. Return Task or ValueTask instead."
-                )
-            );
+            ctxt.Aggregator.Add(ReflectedLeakRun.AsyncVoidError(ctxt.TestMethod));
             return new(TimeSpan.Zero);
         }
         return base.InvokeTest(ctxt, testClassInstance);
@@ -82,75 +74,11 @@ internal sealed class LeakTestRunner : XunitTestRunnerBase<LeakTestRunnerContext
         var options = settings.Options;
         var cancellationToken = ctxt.CancellationTokenSource.Token;
 
-        var report = GetShape(method) switch
-        {
-            TestMethodShape.Task => await LeakTest.RunAsync(() => ToTask(Invoke(method, instance, arguments), method), options, cancellationToken),
-            TestMethodShape.ValueTask => await LeakTest.RunAsync(() => (ValueTask)Invoke(method, instance, arguments)!, options, cancellationToken),
-            TestMethodShape.GenericValueTask => await LeakTest.RunAsync(
-                () => GenericValueTaskAsTask(Invoke(method, instance, arguments)!, method),
-                options,
-                cancellationToken
-            ),
-            _ => LeakTest.Run(() => Invoke(method, instance, arguments), options),
-        };
+        var report = await ReflectedLeakRun.RunAsync(method, instance, arguments, options, cancellationToken);
 
         if (report.Failed)
             throw new LeakDetectedException(report);
         TestContext.Current.TestOutputHelper?.WriteLine(report.ToString());
-    }
-
-    /// <summary>Calls the test method; an exception it throws propagates as it is (not as a TargetInvocationException).</summary>
-    private static object? Invoke(MethodInfo method, object? instance, object?[] arguments) =>
-        method.Invoke(instance, BindingFlags.DoNotWrapExceptions, binder: null, arguments, CultureInfo.InvariantCulture);
-
-    private static Task ToTask(object? result, MethodInfo method) =>
-        result switch
-        {
-            Task { Status: TaskStatus.Created } => throw new InvalidOperationException(
-                $"'{method.DeclaringType?.FullName}.{method.Name}' returned a Task that was not started; tasks must be started before being returned."
-            ),
-            Task task => task,
-            _ => throw new InvalidOperationException($"'{method.DeclaringType?.FullName}.{method.Name}' returned null instead of a Task."),
-        };
-
-    private static Task GenericValueTaskAsTask(object boxedValueTask, MethodInfo method)
-    {
-        // ValueTask<T> for an unknown T: AsTask through reflection (one garbage Task per iteration, not retained).
-        var asTask = method.ReturnType.GetMethod(nameof(ValueTask<int>.AsTask), Type.EmptyTypes)!;
-        return (Task)asTask.Invoke(boxedValueTask, BindingFlags.DoNotWrapExceptions, binder: null, parameters: null, CultureInfo.InvariantCulture)!;
-    }
-
-    private static TestMethodShape GetShape(MethodInfo method)
-    {
-        var returnType = method.ReturnType;
-        if (returnType == typeof(void))
-            return method.IsDefined(typeof(AsyncStateMachineAttribute), inherit: false) ? TestMethodShape.AsyncVoid : TestMethodShape.Sync;
-        if (typeof(Task).IsAssignableFrom(returnType))
-            return TestMethodShape.Task;
-        if (returnType == typeof(ValueTask))
-            return TestMethodShape.ValueTask;
-        if (returnType.IsGenericType && returnType.GetGenericTypeDefinition() == typeof(ValueTask<>))
-            return TestMethodShape.GenericValueTask;
-        return TestMethodShape.Sync;
-    }
-
-    /// <summary>How a test method must be called: synchronously, or awaited.</summary>
-    private enum TestMethodShape
-    {
-        /// <summary>Returns void or a value that is not awaited (it is ignored).</summary>
-        Sync,
-
-        /// <summary>Returns <see cref="System.Threading.Tasks.Task"/> or <see cref="Task{TResult}"/>.</summary>
-        Task,
-
-        /// <summary>Returns <see cref="System.Threading.Tasks.ValueTask"/>.</summary>
-        ValueTask,
-
-        /// <summary>Returns <see cref="ValueTask{TResult}"/>.</summary>
-        GenericValueTask,
-
-        /// <summary><c>async void</c>: cannot be awaited; not supported.</summary>
-        AsyncVoid,
     }
 }
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Reflection;
-using System.Runtime.CompilerServices;
 using Xunit.Abstractions;
 using Xunit.Sdk;
 
@@ -53,13 +52,8 @@ internal sealed class LeakTestInvoker : XunitTestInvoker
     {
         var method = TestMethod;
         var arguments = GetArguments(method);
-        var shape = GetShape(method);
-        if (shape == TestMethodShape.AsyncVoid)
-        {
-            throw new InvalidOperationException(
-                $"LeakGuard cannot run '{method.DeclaringType?.FullName}.{method.Name}': it is async void, so an iteration cannot be awaited before the next starts. Return Task or ValueTask instead."
-            );
-        }
+        if (ReflectedLeakRun.IsAsyncVoid(method))
+            throw ReflectedLeakRun.AsyncVoidError(method);
 
         if (TestCase is not ILeakTestCase)
             throw new InvalidOperationException($"LeakGuard's invoker ran a test case of type {TestCase.GetType().FullName}, which is not a leak test case.");
@@ -72,42 +66,11 @@ internal sealed class LeakTestInvoker : XunitTestInvoker
         };
         var cancellationToken = CancellationTokenSource.Token;
 
-        var report = shape switch
-        {
-            TestMethodShape.Task => await LeakTest.RunAsync(() => ToTask(Invoke(method, instance, arguments), method), options, cancellationToken),
-            TestMethodShape.ValueTask => await LeakTest.RunAsync(() => (ValueTask)Invoke(method, instance, arguments)!, options, cancellationToken),
-            TestMethodShape.GenericValueTask => await LeakTest.RunAsync(
-                () => GenericValueTaskAsTask(Invoke(method, instance, arguments)!, method),
-                options,
-                cancellationToken
-            ),
-            _ => LeakTest.Run(() => Invoke(method, instance, arguments), options),
-        };
+        var report = await ReflectedLeakRun.RunAsync(method, instance, arguments, options, cancellationToken);
 
         Report = report;
         if (report.Failed)
             Aggregator.Add(new LeakDetectedException(report));
-    }
-
-    /// <summary>Calls the test method; an exception it throws propagates as it is (not as a TargetInvocationException).</summary>
-    private static object? Invoke(MethodInfo method, object? instance, object?[] arguments) =>
-        method.Invoke(instance, BindingFlags.DoNotWrapExceptions, binder: null, arguments, CultureInfo.InvariantCulture);
-
-    private static Task ToTask(object? result, MethodInfo method) =>
-        result switch
-        {
-            Task { Status: TaskStatus.Created } => throw new InvalidOperationException(
-                $"'{method.DeclaringType?.FullName}.{method.Name}' returned a Task that was not started; tasks must be started before being returned."
-            ),
-            Task task => task,
-            _ => throw new InvalidOperationException($"'{method.DeclaringType?.FullName}.{method.Name}' returned null instead of a Task."),
-        };
-
-    private static Task GenericValueTaskAsTask(object boxedValueTask, MethodInfo method)
-    {
-        // ValueTask<T> for an unknown T: AsTask through reflection (one garbage Task per iteration, not retained).
-        var asTask = method.ReturnType.GetMethod(nameof(ValueTask<int>.AsTask), Type.EmptyTypes)!;
-        return (Task)asTask.Invoke(boxedValueTask, BindingFlags.DoNotWrapExceptions, binder: null, parameters: null, CultureInfo.InvariantCulture)!;
     }
 
     /// <summary>The arguments of the call, checked against the method's parameters as xUnit's own invoker does.</summary>
@@ -132,38 +95,5 @@ internal sealed class LeakTestInvoker : XunitTestInvoker
             );
         }
         return arguments;
-    }
-
-    private static TestMethodShape GetShape(MethodInfo method)
-    {
-        var returnType = method.ReturnType;
-        if (returnType == typeof(void))
-            return method.IsDefined(typeof(AsyncStateMachineAttribute), inherit: false) ? TestMethodShape.AsyncVoid : TestMethodShape.Sync;
-        if (typeof(Task).IsAssignableFrom(returnType))
-            return TestMethodShape.Task;
-        if (returnType == typeof(ValueTask))
-            return TestMethodShape.ValueTask;
-        if (returnType.IsGenericType && returnType.GetGenericTypeDefinition() == typeof(ValueTask<>))
-            return TestMethodShape.GenericValueTask;
-        return TestMethodShape.Sync;
-    }
-
-    /// <summary>How a test method must be called: synchronously, or awaited.</summary>
-    private enum TestMethodShape
-    {
-        /// <summary>Returns void or a value that is not awaited (it is ignored).</summary>
-        Sync,
-
-        /// <summary>Returns <see cref="System.Threading.Tasks.Task"/> or <see cref="Task{TResult}"/>.</summary>
-        Task,
-
-        /// <summary>Returns <see cref="System.Threading.Tasks.ValueTask"/>.</summary>
-        ValueTask,
-
-        /// <summary>Returns <see cref="ValueTask{TResult}"/>.</summary>
-        GenericValueTask,
-
-        /// <summary><c>async void</c>: cannot be awaited; not supported.</summary>
-        AsyncVoid,
     }
 }
