@@ -59,10 +59,7 @@ internal static class LeakReportJson
         json.WriteNumber("totalBytes", allocations.TotalBytes);
         json.WriteNumber("iterations", allocations.Iterations);
         Number(json, "bytesPerIteration", allocations.BytesPerIteration);
-        if (allocations.BudgetPerIteration is { } budget)
-            Number(json, "budgetPerIteration", budget);
-        else
-            json.WriteNull("budgetPerIteration");
+        Number(json, "budgetPerIteration", allocations.BudgetPerIteration);
         json.WriteBoolean("isOverBudget", allocations.IsOverBudget);
         json.WriteString("source", allocations.Source);
         json.WriteEndObject();
@@ -71,9 +68,7 @@ internal static class LeakReportJson
         foreach (var ignored in report.IgnoredGrowth)
         {
             json.WriteStartObject();
-            json.WriteString("pattern", ignored.Rule.Pattern);
-            json.WriteString("reason", ignored.Rule.Reason);
-            json.WriteString("source", ignored.Rule.Source);
+            WriteRuleFields(json, ignored.Rule);
             json.WriteStartArray("types");
             foreach (var type in ignored.Types)
                 json.WriteStringValue(type);
@@ -106,29 +101,21 @@ internal static class LeakReportJson
         json.WriteNumber("maxNativeBytesPerIteration", options.MaxNativeBytesPerIteration);
         json.WriteNumber("maxHandlesPerIteration", options.MaxHandlesPerIteration);
         json.WriteNumber("maxThreadsPerIteration", options.MaxThreadsPerIteration);
-        if (options.Timeout is { } timeout)
-            json.WriteNumber("timeoutSeconds", timeout.TotalSeconds);
-        else
-            json.WriteNull("timeoutSeconds");
+        Number(json, "timeoutSeconds", options.Timeout?.TotalSeconds);
         json.WriteNumber("confidenceLevel", options.ConfidenceLevel);
         json.WriteBoolean("captureHeapSummary", options.CaptureHeapSummary);
         json.WriteNumber("retentionPathTypes", options.RetentionPathTypes);
         json.WriteNumber("heapAnalysisTimeoutSeconds", options.HeapAnalysisTimeout.TotalSeconds);
         json.WriteNumber("topTypes", options.TopTypes);
         json.WriteString("artifacts", JsonNamingPolicy.CamelCase.ConvertName(options.Artifacts.ToString()));
-        if (options.MaxAllocatedBytesPerIteration is { } allocated)
-            json.WriteNumber("maxAllocatedBytesPerIteration", allocated);
-        else
-            json.WriteNull("maxAllocatedBytesPerIteration");
+        Number(json, "maxAllocatedBytesPerIteration", options.MaxAllocatedBytesPerIteration);
         json.WriteString("baselineFile", options.BaselineFile);
         json.WriteNumber("baselineTolerance", options.BaselineTolerance);
         json.WriteStartArray("ignoreRules");
         foreach (var rule in options.IgnoreRules)
         {
             json.WriteStartObject();
-            json.WriteString("pattern", rule.Pattern);
-            json.WriteString("reason", rule.Reason);
-            json.WriteString("source", rule.Source);
+            WriteRuleFields(json, rule);
             json.WriteEndObject();
         }
         json.WriteEndArray();
@@ -145,10 +132,7 @@ internal static class LeakReportJson
         json.WriteString("verdict", JsonNamingPolicy.CamelCase.ConvertName(metric.Verdict.ToString()));
         json.WriteString("reason", metric.Reason);
         Number(json, "budgetPerIteration", metric.BudgetPerIteration);
-        if (metric.BaselinePerIteration is { } baseline)
-            Number(json, "baselinePerIteration", baseline);
-        else
-            json.WriteNull("baselinePerIteration");
+        Number(json, "baselinePerIteration", metric.BaselinePerIteration);
         json.WriteStartObject("slope");
         Number(json, "perIteration", metric.Slope.PerIteration);
         Number(json, "lowerBound", metric.Slope.LowerBound);
@@ -183,11 +167,7 @@ internal static class LeakReportJson
         foreach (var type in heap.Types)
         {
             json.WriteStartObject();
-            json.WriteString("typeName", type.TypeName);
-            json.WriteNumber("countBefore", type.CountBefore);
-            json.WriteNumber("countAfter", type.CountAfter);
-            json.WriteNumber("bytesBefore", type.BytesBefore);
-            json.WriteNumber("bytesAfter", type.BytesAfter);
+            WriteCountFields(json, type);
             json.WriteNumber("instancesPerIteration", type.InstancesPerIteration);
             json.WriteNumber("bytesPerIteration", type.BytesPerIteration);
             json.WriteStartArray("retentionPaths");
@@ -253,22 +233,36 @@ internal static class LeakReportJson
         foreach (var type in types)
         {
             json.WriteStartObject();
-            json.WriteString("typeName", type.TypeName);
-            json.WriteNumber("countBefore", type.CountBefore);
-            json.WriteNumber("countAfter", type.CountAfter);
-            json.WriteNumber("bytesBefore", type.BytesBefore);
-            json.WriteNumber("bytesAfter", type.BytesAfter);
+            WriteCountFields(json, type);
             json.WriteEndObject();
         }
         json.WriteEndArray();
     }
 
-    /// <summary>JSON has no NaN or infinity: those are written as null.</summary>
-    private static void Number(Utf8JsonWriter json, string name, double value)
+    /// <summary>JSON has no NaN or infinity: those are written as null, as is a missing value.</summary>
+    private static void Number(Utf8JsonWriter json, string name, double? value)
     {
-        if (double.IsFinite(value))
-            json.WriteNumber(name, value);
+        if (value is { } number && double.IsFinite(number))
+            json.WriteNumber(name, number);
         else
             json.WriteNull(name);
+    }
+
+    /// <summary>An ignore rule's fields: <c>pattern</c>, <c>reason</c>, <c>source</c>.</summary>
+    private static void WriteRuleFields(Utf8JsonWriter json, LeakIgnoreRule rule)
+    {
+        json.WriteString("pattern", rule.Pattern);
+        json.WriteString("reason", rule.Reason);
+        json.WriteString("source", rule.Source);
+    }
+
+    /// <summary>A type's instance counts and shallow bytes in the first and last snapshot.</summary>
+    private static void WriteCountFields(Utf8JsonWriter json, TypeGrowth type)
+    {
+        json.WriteString("typeName", type.TypeName);
+        json.WriteNumber("countBefore", type.CountBefore);
+        json.WriteNumber("countAfter", type.CountAfter);
+        json.WriteNumber("bytesBefore", type.BytesBefore);
+        json.WriteNumber("bytesAfter", type.BytesAfter);
     }
 }
