@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Text;
@@ -65,13 +64,11 @@ public sealed class LeakBaseline
     /// </summary>
     public const double ThreadsFloorPerIteration = 0.1;
 
-    private static readonly byte[] Utf8Bom = [0xEF, 0xBB, 0xBF];
-
     private static readonly string[] RootKeys = ["schemaVersion", "tests"];
 
     private static readonly string[] MetricKeys = [.. Enum.GetValues<LeakMetric>().Select(MetricKey)];
 
-    private static readonly ConcurrentDictionary<string, CachedFile> Cache = new(StringComparer.Ordinal);
+    private static readonly StampedFileCache<LeakBaseline> Cache = new();
 
     private static readonly JsonWriterOptions WriterOptions = new()
     {
@@ -261,15 +258,7 @@ public sealed class LeakBaseline
     public static LeakBaseline LoadCached(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        var full = Path.GetFullPath(path);
-        // The stamp is taken before reading: a change during the read leaves an old stamp, and the next call reads again.
-        var info = new FileInfo(full);
-        var stamp = info.Exists ? (info.LastWriteTimeUtc, info.Length) : default;
-        if (info.Exists && Cache.TryGetValue(full, out var cached) && cached.Stamp == stamp)
-            return cached.Baseline;
-        var baseline = Load(full);
-        Cache[full] = new CachedFile(stamp, baseline);
-        return baseline;
+        return Cache.GetOrLoad(Path.GetFullPath(path), Load);
     }
 
     /// <summary>
@@ -383,9 +372,7 @@ public sealed class LeakBaseline
     /// <summary>Parses a baseline file's bytes; <paramref name="file"/> names it in messages.</summary>
     internal static LeakBaseline Parse(ReadOnlyMemory<byte> utf8, string file)
     {
-        if (utf8.Span.StartsWith(Utf8Bom))
-            utf8 = utf8[Utf8Bom.Length..];
-        var parser = new Parser(utf8, file);
+        var parser = new Parser(JsonFiles.WithoutBom(utf8), file);
         return parser.Parse();
     }
 
@@ -405,8 +392,6 @@ public sealed class LeakBaseline
             _ => "bytes per iteration",
         };
 
-    private sealed record CachedFile((DateTime LastWriteTimeUtc, long Length) Stamp, LeakBaseline Baseline);
-
     /// <summary>Reads the file with <see cref="Utf8JsonReader"/>, keeping the position of every token for the messages.</summary>
     private sealed class Parser(ReadOnlyMemory<byte> utf8, string file)
     {
@@ -422,7 +407,7 @@ public sealed class LeakBaseline
                     throw Error(
                         LineOf(reader),
                         null,
-                        $"a baseline file is a JSON object with the keys schemaVersion and tests, but this one is {Describe(ref reader)}."
+                        $"a baseline file is a JSON object with the keys schemaVersion and tests, but this one is {JsonFiles.Describe(ref reader)}."
                     );
                 var rootLine = LineOf(reader);
                 int? version = null;
@@ -460,8 +445,7 @@ public sealed class LeakBaseline
             }
             catch (JsonException e)
             {
-                var line = (int)(e.LineNumber ?? 0) + 1;
-                throw new LeakConfigurationException($"{file}({line}): not valid JSON: {WithoutPosition(e.Message)}", file, line, null, e);
+                throw JsonFiles.NotValidJson(file, e);
             }
             catch (InvalidOperationException e)
             {
@@ -474,7 +458,7 @@ public sealed class LeakBaseline
         private int ReadVersion(ref Utf8JsonReader reader, int line)
         {
             if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt32(out var version))
-                throw Error(line, "schemaVersion", $"'schemaVersion' must be the number {SchemaVersion}, but was {Describe(ref reader)}.");
+                throw Error(line, "schemaVersion", $"'schemaVersion' must be the number {SchemaVersion}, but was {JsonFiles.Describe(ref reader)}.");
             if (version != SchemaVersion)
                 throw Error(
                     line,
@@ -487,7 +471,7 @@ public sealed class LeakBaseline
         private void ReadTests(ref Utf8JsonReader reader, int line, ImmutableSortedDictionary<string, IReadOnlyDictionary<LeakMetric, double>>.Builder tests)
         {
             if (reader.TokenType != JsonTokenType.StartObject)
-                throw Error(line, "tests", $"'tests' must be an object with one key per test, but was {Describe(ref reader)}.");
+                throw Error(line, "tests", $"'tests' must be an object with one key per test, but was {JsonFiles.Describe(ref reader)}.");
             var testLines = new Dictionary<string, int>(StringComparer.Ordinal);
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
@@ -502,7 +486,7 @@ public sealed class LeakBaseline
                     throw Error(
                         testLine,
                         test,
-                        $"test '{test}' must be an object of slopes per iteration, e.g. {{\"managedHeap\": 0, \"nativeHeap\": 84.2}}, but was {Describe(ref reader)}."
+                        $"test '{test}' must be an object of slopes per iteration, e.g. {{\"managedHeap\": 0, \"nativeHeap\": 84.2}}, but was {JsonFiles.Describe(ref reader)}."
                     );
                 tests[test] = ReadSlopes(ref reader, test);
             }
@@ -522,46 +506,24 @@ public sealed class LeakBaseline
                 reader.Read();
                 var valueLine = LineOf(reader);
                 if (reader.TokenType != JsonTokenType.Number || !reader.TryGetDouble(out var slope) || !double.IsFinite(slope))
-                    throw Error(valueLine, key, $"'{key}' of test '{test}' must be a number of {Unit(metric)}, 0 or more, but was {Describe(ref reader)}.");
+                    throw Error(
+                        valueLine,
+                        key,
+                        $"'{key}' of test '{test}' must be a number of {Unit(metric)}, 0 or more, but was {JsonFiles.Describe(ref reader)}."
+                    );
                 if (slope < 0)
                     throw Error(
                         valueLine,
                         key,
-                        $"'{key}' of test '{test}' must be 0 or more (slopes are recorded clamped at 0), but was {Describe(ref reader)}."
+                        $"'{key}' of test '{test}' must be 0 or more (slopes are recorded clamped at 0), but was {JsonFiles.Describe(ref reader)}."
                     );
                 slopes[metric] = slope;
             }
             return slopes.ToImmutable();
         }
 
-        private int LineOf(Utf8JsonReader reader)
-        {
-            var before = utf8.Span[..(int)Math.Min(reader.TokenStartIndex, utf8.Length)];
-            return before.Count((byte)'\n') + 1;
-        }
+        private int LineOf(Utf8JsonReader reader) => JsonFiles.LineOf(utf8.Span, reader.TokenStartIndex);
 
         private LeakConfigurationException Error(int line, string? key, string message) => new($"{file}({line}): {message}", file, line, key);
-
-        /// <summary>The current value token as it is written (a number, a quoted string, true, false, null), or its kind.</summary>
-        private static string Describe(ref Utf8JsonReader reader) =>
-            reader.TokenType switch
-            {
-                JsonTokenType.Number => Encoding.UTF8.GetString(reader.ValueSpan),
-                JsonTokenType.String => $"\"{Encoding.UTF8.GetString(reader.ValueSpan)}\"",
-                JsonTokenType.True => "true",
-                JsonTokenType.False => "false",
-                JsonTokenType.Null => "null",
-                JsonTokenType.StartObject => "an object",
-                JsonTokenType.StartArray => "an array",
-                _ => reader.TokenType.ToString(),
-            };
-
-        /// <summary>The reader's message without its 0-based " LineNumber: 2 | BytePositionInLine: 4." (the line is in front).</summary>
-        private static string WithoutPosition(string message)
-        {
-            var at = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
-            var text = at < 0 ? message : message[..at];
-            return text.TrimEnd(' ', '.') + ".";
-        }
     }
 }

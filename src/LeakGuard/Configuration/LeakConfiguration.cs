@@ -187,7 +187,7 @@ public static class LeakConfiguration
         }
         if (Environment(environment, "LEAKGUARD_ARTIFACTS") is { } policy)
         {
-            if (!Enum.TryParse<ArtifactPolicy>(policy, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed) || int.TryParse(policy, out _))
+            if (!LeakConfigurationFile.TryParsePolicy(policy, out var parsed))
                 throw EnvironmentError("LEAKGUARD_ARTIFACTS", policy, "must be onFailure, always or never");
             layers.Set(LeakSettingTable.Find(nameof(LeakOptions.Artifacts))!, parsed, "env LEAKGUARD_ARTIFACTS");
         }

@@ -1,6 +1,4 @@
-using System.Collections.Concurrent;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 
 namespace LeakGuard;
@@ -26,7 +24,7 @@ namespace LeakGuard;
 /// </remarks>
 internal sealed class LeakConfigurationFile
 {
-    private static readonly ConcurrentDictionary<string, (DateTime WriteTime, long Length, LeakConfigurationFile File)> Cache = new(StringComparer.Ordinal);
+    private static readonly StampedFileCache<LeakConfigurationFile> Cache = new();
 
     private readonly List<(LeakSetting Setting, object? Value, int Line)> _settings = [];
     private readonly List<LeakIgnoreRule> _rules = [];
@@ -38,25 +36,20 @@ internal sealed class LeakConfigurationFile
 
     /// <summary>Reads (or takes from the cache) and parses the file.</summary>
     /// <exception cref="LeakConfigurationException">The file cannot be read, is not valid JSON, or has an unknown key or a bad value.</exception>
-    public static LeakConfigurationFile Load(string path)
+    public static LeakConfigurationFile Load(string path) => Cache.GetOrLoad(System.IO.Path.GetFullPath(path), Read);
+
+    private static LeakConfigurationFile Read(string path)
     {
-        path = System.IO.Path.GetFullPath(path);
-        FileInfo info;
         byte[] bytes;
         try
         {
-            info = new FileInfo(path);
-            if (Cache.TryGetValue(path, out var cached) && cached.WriteTime == info.LastWriteTimeUtc && cached.Length == info.Length)
-                return cached.File;
             bytes = File.ReadAllBytes(path);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             throw new LeakConfigurationException($"{path}: cannot be read: {ex.Message}", path, innerException: ex);
         }
-        var file = Parse(path, bytes);
-        Cache[path] = (info.LastWriteTimeUtc, info.Length, file);
-        return file;
+        return Parse(path, bytes);
     }
 
     /// <summary>Parses the file's bytes (UTF-8, a BOM allowed).</summary>
@@ -64,11 +57,8 @@ internal sealed class LeakConfigurationFile
     internal static LeakConfigurationFile Parse(string path, byte[] bytes)
     {
         var file = new LeakConfigurationFile(path);
-        var json = bytes.AsSpan();
-        if (json.StartsWith(Encoding.UTF8.Preamble))
-            json = json[Encoding.UTF8.Preamble.Length..];
-        var text = json.ToArray();
-        var reader = new Utf8JsonReader(text, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        var text = JsonFiles.WithoutBom(bytes);
+        var reader = new Utf8JsonReader(text.Span, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
         try
         {
             if (!reader.Read())
@@ -96,15 +86,14 @@ internal sealed class LeakConfigurationFile
                 if (setting is null)
                     throw file.Error(text, keyStart, key, $"unknown key '{key}'. Known keys: {LeakSettingTable.KnownKeys}");
                 var value = file.ReadValue(ref reader, text, key, setting);
-                file._settings.Add((setting, value, LineOf(text, keyStart)));
+                file._settings.Add((setting, value, JsonFiles.LineOf(text.Span, keyStart)));
             }
             // Anything after the object (a second object, stray text) is a syntax error the reader reports.
             while (reader.Read()) { }
         }
         catch (JsonException ex)
         {
-            var line = (int)(ex.LineNumber ?? 0) + 1;
-            throw new LeakConfigurationException($"{path}({line}): not valid JSON: {ex.Message}", path, line, innerException: ex);
+            throw JsonFiles.NotValidJson(path, ex);
         }
         return file;
     }
@@ -118,10 +107,9 @@ internal sealed class LeakConfigurationFile
             layers.AddRule(rule);
     }
 
-    private object? ReadValue(ref Utf8JsonReader reader, byte[] text, string key, LeakSetting setting)
+    private object? ReadValue(ref Utf8JsonReader reader, ReadOnlyMemory<byte> text, string key, LeakSetting setting)
     {
         var start = reader.TokenStartIndex;
-        var raw = RawText(ref reader, text);
         object? value = (setting.Kind, reader.TokenType) switch
         {
             (SettingKind.Int, JsonTokenType.Number) when reader.TryGetInt64(out var l) && l is >= int.MinValue and <= int.MaxValue => (int)l,
@@ -147,7 +135,7 @@ internal sealed class LeakConfigurationFile
             _ => Invalid,
         };
         if (ReferenceEquals(value, Invalid))
-            throw Error(text, start, key, $"{key} must be {Expected(setting.Kind)}, but was {raw}");
+            throw Error(text, start, key, $"{key} must be {Expected(setting.Kind)}, but was {JsonFiles.Describe(ref reader)}");
         if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
             reader.Skip();
         return value;
@@ -155,7 +143,7 @@ internal sealed class LeakConfigurationFile
 
     private static readonly object Invalid = new();
 
-    private void ReadIgnoreRules(ref Utf8JsonReader reader, byte[] text)
+    private void ReadIgnoreRules(ref Utf8JsonReader reader, ReadOnlyMemory<byte> text)
     {
         if (reader.TokenType != JsonTokenType.StartArray)
             throw Error(
@@ -177,7 +165,7 @@ internal sealed class LeakConfigurationFile
                 var keyStart = reader.TokenStartIndex;
                 reader.Read();
                 if (reader.TokenType != JsonTokenType.String)
-                    throw Error(text, keyStart, $"ignore.{key}", $"ignore.{key} must be a string, but was {RawText(ref reader, text)}");
+                    throw Error(text, keyStart, $"ignore.{key}", $"ignore.{key} must be a string, but was {JsonFiles.Describe(ref reader)}");
                 var value = reader.GetString()!;
                 switch (key.ToLowerInvariant())
                 {
@@ -202,7 +190,7 @@ internal sealed class LeakConfigurationFile
                 throw Error(text, ruleStart, "ignore", "an ignore rule needs \"type\" (a full type name, or a prefix ending in '*') or \"namespace\"");
             try
             {
-                _rules.Add(new LeakIgnoreRule(pattern, reason, $"{Path}:{LineOf(text, ruleStart)}"));
+                _rules.Add(new LeakIgnoreRule(pattern, reason, $"{Path}:{JsonFiles.LineOf(text.Span, ruleStart)}"));
             }
             catch (ArgumentException ex)
             {
@@ -221,7 +209,8 @@ internal sealed class LeakConfigurationFile
     private static bool TryParseDuration(string text, out TimeSpan value) =>
         TimeSpan.TryParseExact(text, "c", CultureInfo.InvariantCulture, out value) && value >= TimeSpan.Zero;
 
-    private static bool TryParsePolicy(string text, out ArtifactPolicy policy) =>
+    /// <summary>An artifacts policy by name, case-insensitively (<c>onFailure</c>, <c>always</c>, <c>never</c>); numbers are refused.</summary>
+    internal static bool TryParsePolicy(string text, out ArtifactPolicy policy) =>
         Enum.TryParse(text, ignoreCase: true, out policy) && Enum.IsDefined(policy) && !int.TryParse(text, out _);
 
     private static string Expected(SettingKind kind) =>
@@ -240,36 +229,9 @@ internal sealed class LeakConfigurationFile
             _ => kind.ToString(),
         };
 
-    private static string RawText(ref Utf8JsonReader reader, byte[] text)
+    private LeakConfigurationException Error(ReadOnlyMemory<byte> text, long index, string? key, string problem)
     {
-        var length = reader.TokenType switch
-        {
-            JsonTokenType.StartObject => 1,
-            JsonTokenType.StartArray => 1,
-            _ => (int)
-                Math.Min(
-                    text.Length - reader.TokenStartIndex,
-                    Math.Max(
-                        1,
-                        (reader.HasValueSequence ? reader.ValueSequence.Length : reader.ValueSpan.Length) + (reader.TokenType == JsonTokenType.String ? 2 : 0)
-                    )
-                ),
-        };
-        var raw = Encoding.UTF8.GetString(text, (int)reader.TokenStartIndex, length);
-        return reader.TokenType switch
-        {
-            JsonTokenType.StartObject => "an object",
-            JsonTokenType.StartArray => "an array",
-            _ => raw.Length > 60 ? raw[..60] + "…" : raw,
-        };
-    }
-
-    private LeakConfigurationException Error(byte[] text, long index, string? key, string problem)
-    {
-        var line = LineOf(text, index);
+        var line = JsonFiles.LineOf(text.Span, index);
         return new LeakConfigurationException($"{Path}({line}): {problem}.", Path, line, key);
     }
-
-    /// <summary>The 1-based line of a byte offset: newlines before it, plus one.</summary>
-    private static int LineOf(byte[] text, long index) => text.AsSpan(0, (int)Math.Min(index, text.Length)).Count((byte)'\n') + 1;
 }
