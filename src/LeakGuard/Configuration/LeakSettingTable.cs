@@ -90,6 +90,9 @@ internal static class LeakSettingTable
 
     private static readonly Dictionary<string, LeakSetting> ByName = All.ToDictionary(s => s.Name, StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>Each setting's position in <see cref="All"/>: the order the report lists sources in.</summary>
+    public static readonly IReadOnlyDictionary<string, int> Order = All.Select((s, i) => (s.Name, i)).ToDictionary(p => p.Name, p => p.i);
+
     /// <summary>The setting of a property name (attribute) or key (file), case-insensitively; null when there is none.</summary>
     public static LeakSetting? Find(string name) => ByName.GetValueOrDefault(name);
 
@@ -129,8 +132,7 @@ internal sealed class SettingsBuilder
 
     public LeakSettings Build(string? configFile)
     {
-        var order = LeakSettingTable.All.Select((s, i) => (s.Name, i)).ToDictionary(p => p.Name, p => p.i);
-        var sources = _sources.Values.OrderBy(s => order[s.Name]).ToArray();
+        var sources = _sources.Values.OrderBy(s => LeakSettingTable.Order[s.Name]).ToArray();
         // Empty lists as the defaults' own (Array.Empty): options no layer changed equal LeakOptions.Default.
         var options = _options with
         {
