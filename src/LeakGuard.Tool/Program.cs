@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using System.CommandLine.Invocation;
 using LeakGuard.Tool.Commands;
 
@@ -9,12 +10,22 @@ internal static class Program
 {
     private static Task<int> Main(string[] args) => InvokeAsync(args, Console.Out, Console.Error);
 
-    /// <summary>The command tree.</summary>
-    internal static RootCommand BuildRootCommand() =>
+    /// <summary>The name help shows in its usage lines: the tool's command, not the name of its assembly.</summary>
+    internal const string CommandName = "leakguard";
+
+    /// <summary>
+    /// The command tree. A plain <see cref="Command"/> named <see cref="CommandName"/> with help and version options,
+    /// rather than a <see cref="RootCommand"/>: a root command is named after the entry assembly, and help of the
+    /// installed tool would read "Usage: LeakGuard.Tool [command] [options]".
+    /// </summary>
+    internal static Command BuildRootCommand() =>
         new(
+            CommandName,
             "leakguard: find memory leaks in a live .NET process, or between heap dumps. Exit codes: 0 no growth over budget, 1 growth over budget, 2 usage error or failure."
         )
         {
+            new HelpOption(),
+            new VersionOption(),
             WatchCommandHandler.WatchCommand(),
             RunCommandHandler.RunCommand(),
             DiffCommandHandler.DiffCommand(),

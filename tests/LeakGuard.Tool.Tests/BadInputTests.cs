@@ -130,8 +130,18 @@ public sealed class BadInputTests
     {
         var (code, output, _) = await Leakguard.RunAsync(verb, "--help");
         code.ShouldBe(0);
-        output.ShouldContain("Usage:");
+        output.ShouldContain($"Usage:{Environment.NewLine}  leakguard {verb} ");
         output.ShouldContain("--json");
+    }
+
+    [Fact]
+    public async Task Help_is_named_after_the_command_not_the_assembly()
+    {
+        var (code, output, _) = await Leakguard.RunAsync("--help");
+        code.ShouldBe(0);
+        output.ShouldContain($"Usage:{Environment.NewLine}  leakguard [command] [options]");
+        output.ShouldNotContain("LeakGuard.Tool");
+        output.ShouldContain("--version");
     }
 
     private static string Garbage()
