@@ -56,13 +56,23 @@ public class LeakRunnerTests
     [Fact]
     public void A_leak_is_extended_to_MaxIterations_before_it_is_called()
     {
-        var report = LeakTest.Run(StaticListLeak.Run, NoSnapshots with { Iterations = 20, MaxIterations = 140 });
-        StaticListLeak.Reset();
+        // The slope is exact (24 B: one reference slot and a share of the list's array) unless another thread of this
+        // shared test process keeps objects of its own during the run (a loaded run with 8 processors measured
+        // 236.9 B/iteration once): up to three attempts, as for the empty operation.
+        var seen = new List<string>();
+        LeakReport report;
+        do
+        {
+            report = LeakTest.Run(StaticListLeak.Run, NoSnapshots with { Iterations = 20, MaxIterations = 140 });
+            StaticListLeak.Reset();
+            seen.Add(report.ToString());
+        } while (seen.Count < 3 && report[LeakMetric.ManagedHeap].Slope.PerIteration != 24);
+        var text = string.Join(Environment.NewLine, seen);
 
-        report.HasLeak.ShouldBeTrue();
-        report.Iterations.ShouldBe(140); // 20 + 40 + 80
-        report.Rounds.ShouldBe(3);
-        report[LeakMetric.ManagedHeap].Slope.PerIteration.ShouldBe(24);
+        report.HasLeak.ShouldBeTrue(text);
+        report.Iterations.ShouldBe(140, text); // 20 + 40 + 80
+        report.Rounds.ShouldBe(3, text);
+        report[LeakMetric.ManagedHeap].Slope.PerIteration.ShouldBe(24, text);
     }
 
     [Fact]
