@@ -153,7 +153,9 @@ public class LeakRunnerTests
         error.Report.HasLeak.ShouldBeTrue();
         error.Message.ShouldBe(error.Report.ToString());
         error.Message.ShouldContain("managed heap grew ");
-        error.Report[LeakMetric.ManagedHeap].Slope.PerIteration.ShouldBe(24, tolerance: 2, error.Message);
+        // The verdict, not the figure: another thread's frees once made it 20.8 B/iteration in a loaded run (the exact
+        // 24 B is pinned by A_leak_is_extended_to_MaxIterations_before_it_is_called, in attempts).
+        error.Report[LeakMetric.ManagedHeap].Verdict.ShouldBe(MetricVerdict.Leak, error.Message);
     }
 
     [Fact]
