@@ -44,46 +44,32 @@ public sealed class RealRunArtifacts : IDisposable
         // by more than these small leaks (a loaded run once measured the 24 B list leak at 20.8 B/iteration). A run is
         // made up to three times until its figure is the undisturbed one the tests below rely on; a second run of a
         // test replaces its artifacts. An engine that mismeasures fails every attempt, and the tests then fail on it.
-        LeakyReport = Undisturbed(
-            () =>
-            {
-                try
-                {
-                    return LeakTest.Run(StaticListLeak.Run, options with { TestName = Leaky });
-                }
-                finally
-                {
-                    StaticListLeak.Reset();
-                }
-            },
-            report => report[LeakMetric.ManagedHeap].Slope.PerIteration == 24
-        );
-        NativeReport = Undisturbed(
-            () =>
-            {
-                try
-                {
-                    return LeakTest.Run(NativeBufferLeak.Run, options with { TestName = Native });
-                }
-                finally
-                {
-                    NativeBufferLeak.Reset();
-                }
-            },
-            report => report[LeakMetric.NativeHeap].Slope.LowerBound > 512
-        );
+        LeakyReport = Undisturbed(Leaky, StaticListLeak.Run, StaticListLeak.Reset, report => report[LeakMetric.ManagedHeap].Slope.PerIteration == 24);
+        NativeReport = Undisturbed(Native, NativeBufferLeak.Run, NativeBufferLeak.Reset, report => report[LeakMetric.NativeHeap].Slope.LowerBound > 512);
         CleanReport = Undisturbed(
-            () => LeakTest.Run(EmptyOperation.Run, options with { TestName = Clean }),
+            Clean,
+            EmptyOperation.Run,
+            static () => { },
             report => report[LeakMetric.ManagedHeap].Slope.PerIteration == 0 && report[LeakMetric.NativeHeap].Slope.PerIteration < 100_000
         );
-    }
 
-    private static LeakReport Undisturbed(Func<LeakReport> run, Func<LeakReport, bool> undisturbed)
-    {
-        var report = run();
-        for (var attempt = 1; attempt < 3 && !undisturbed(report); attempt++)
-            report = run();
-        return report;
+        LeakReport Undisturbed(string testName, Action operation, Action reset, Func<LeakReport, bool> undisturbed)
+        {
+            LeakReport report;
+            var attempt = 0;
+            do
+            {
+                try
+                {
+                    report = LeakTest.Run(operation, options with { TestName = testName });
+                }
+                finally
+                {
+                    reset();
+                }
+            } while (++attempt < 3 && !undisturbed(report));
+            return report;
+        }
     }
 
     public string Directory { get; }
