@@ -53,23 +53,22 @@ public sealed class RealRunArtifacts : IDisposable
             report => report[LeakMetric.ManagedHeap].Slope.PerIteration == 0 && report[LeakMetric.NativeHeap].Slope.PerIteration < 100_000
         );
 
-        LeakReport Undisturbed(string testName, Action operation, Action reset, Func<LeakReport, bool> undisturbed)
-        {
-            LeakReport report;
-            var attempt = 0;
-            do
-            {
-                try
+        LeakReport Undisturbed(string testName, Action operation, Action reset, Func<LeakReport, bool> undisturbed) =>
+            WholeProcess.Attempt(
+                3,
+                () =>
                 {
-                    report = LeakTest.Run(operation, options with { TestName = testName });
-                }
-                finally
-                {
-                    reset();
-                }
-            } while (++attempt < 3 && !undisturbed(report));
-            return report;
-        }
+                    try
+                    {
+                        return LeakTest.Run(operation, options with { TestName = testName });
+                    }
+                    finally
+                    {
+                        reset();
+                    }
+                },
+                undisturbed
+            )[^1];
     }
 
     public string Directory { get; }

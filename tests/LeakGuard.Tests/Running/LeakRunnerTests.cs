@@ -26,14 +26,14 @@ public class LeakRunnerTests
         // Other threads of this shared test process may allocate or free during a run (a loaded CI run once measured
         // -52.9 B/iteration: a release half-way through). The engine's own exactness shows in any undisturbed run, and
         // phantom growth of its own would show in every attempt.
-        var report = LeakTest.Run(() => { }, NoSnapshots);
-        for (var attempt = 1; attempt < 3 && report[LeakMetric.ManagedHeap].Slope.PerIteration != 0; attempt++)
-            report = LeakTest.Run(() => { }, NoSnapshots);
+        var runs = WholeProcess.Attempt(3, () => LeakTest.Run(() => { }, NoSnapshots), r => r[LeakMetric.ManagedHeap].Slope.PerIteration == 0);
+        var report = runs[^1];
+        var text = string.Join(Environment.NewLine, runs);
 
-        report.HasLeak.ShouldBeFalse(report.ToString());
-        report[LeakMetric.ManagedHeap].Slope.PerIteration.ShouldBe(0, report.ToString());
+        report.HasLeak.ShouldBeFalse(text);
+        report[LeakMetric.ManagedHeap].Slope.PerIteration.ShouldBe(0, text);
         // Pass, or plateau when another thread of this shared test process grew the heap once during the run.
-        report[LeakMetric.ManagedHeap].Verdict.ShouldBeOneOf([MetricVerdict.Pass, MetricVerdict.Plateau], report.ToString());
+        report[LeakMetric.ManagedHeap].Verdict.ShouldBeOneOf([MetricVerdict.Pass, MetricVerdict.Plateau], text);
     }
 
     [Fact]
@@ -59,15 +59,18 @@ public class LeakRunnerTests
         // The slope is exact (24 B: one reference slot and a share of the list's array) unless another thread of this
         // shared test process keeps objects of its own during the run (a loaded run with 8 processors measured
         // 236.9 B/iteration once): up to three attempts, as for the empty operation.
-        var seen = new List<string>();
-        LeakReport report;
-        do
-        {
-            report = LeakTest.Run(StaticListLeak.Run, NoSnapshots with { Iterations = 20, MaxIterations = 140 });
-            StaticListLeak.Reset();
-            seen.Add(report.ToString());
-        } while (seen.Count < 3 && report[LeakMetric.ManagedHeap].Slope.PerIteration != 24);
-        var text = string.Join(Environment.NewLine, seen);
+        var runs = WholeProcess.Attempt(
+            3,
+            () =>
+            {
+                var run = LeakTest.Run(StaticListLeak.Run, NoSnapshots with { Iterations = 20, MaxIterations = 140 });
+                StaticListLeak.Reset();
+                return run;
+            },
+            r => r[LeakMetric.ManagedHeap].Slope.PerIteration == 24
+        );
+        var report = runs[^1];
+        var text = string.Join(Environment.NewLine, runs);
 
         report.HasLeak.ShouldBeTrue(text);
         report.Iterations.ShouldBe(140, text); // 20 + 40 + 80

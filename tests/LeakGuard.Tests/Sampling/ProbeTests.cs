@@ -1,5 +1,6 @@
 using System.Text;
 using LeakGuard.Sampling;
+using LeakGuard.TestTargets;
 using Shouldly;
 using Xunit;
 
@@ -35,8 +36,8 @@ public class ProbeTests
 
     /// <summary>
     /// Whole-process figures: another thread of the test host may open a file, start a thread or malloc during a
-    /// measurement. Each exact check is made up to this many times and passes when one attempt is clean; a broken probe
-    /// fails every attempt, and the failure lists them all (as <see cref="PlatformProbeTests"/> does).
+    /// measurement. Each exact check is made up to this many times (<see cref="WholeProcess.Attempt"/>) and passes when
+    /// one attempt is clean; a broken probe fails every attempt, and the failure lists them all.
     /// </summary>
     private const int Attempts = 3;
 
@@ -48,30 +49,29 @@ public class ProbeTests
         var probes = MetricProbe.CreateAll();
         var handles = probes.Single(p => p.Metric == LeakMetric.Handles);
         var threads = probes.Single(p => p.Metric == LeakMetric.Threads);
-        var seen = new List<string>();
-        for (var attempt = 0; attempt < Attempts; attempt++)
-        {
-            var handlesBefore = handles.Read();
-            var threadsBefore = threads.Read();
-            double handlesDuring,
-                threadsDuring;
-            using (var gate = new ManualResetEventSlim())
+        var tries = WholeProcess.Attempt(
+            Attempts,
+            () =>
             {
+                var handlesBefore = handles.Read();
+                var threadsBefore = threads.Read();
+                using var gate = new ManualResetEventSlim();
                 var thread = new Thread(() => gate.Wait());
                 thread.Start();
+                (double Handles, double Threads) during;
                 using (File.OpenHandle(typeof(ProbeTests).Assembly.Location))
-                {
-                    handlesDuring = handles.Read() - handlesBefore;
-                    threadsDuring = threads.Read() - threadsBefore;
-                }
+                    during = (handles.Read() - handlesBefore, threads.Read() - threadsBefore);
                 gate.Set();
                 thread.Join();
-            }
-            if (handlesDuring == 1 && threadsDuring == 1)
-                return;
-            seen.Add($"handles +{handlesDuring}, threads +{threadsDuring}");
-        }
-        seen.ShouldBeEmpty($"one opened file and one started thread should read handles +1, threads +1 in one of {Attempts} attempts");
+                return during;
+            },
+            during => during == (1, 1)
+        );
+        tries[^1]
+            .ShouldBe(
+                (1, 1),
+                $"one opened file and one started thread should read handles +1, threads +1 in one of {Attempts} attempts: {string.Join("; ", tries)}"
+            );
     }
 
     [Fact]
@@ -85,21 +85,22 @@ public class ProbeTests
         // the test host may malloc meanwhile: up to 2 KB more was seen in a full CI run, so the upper bound leaves 4 KiB.
         const double least = 9 * 1040,
             most = 16 * 1040 + 4096;
-        var seen = new List<double>();
-        for (var attempt = 0; attempt < Attempts; attempt++)
-        {
-            var blocks = new nint[16];
-            var before = native.Read();
-            for (var i = 0; i < blocks.Length; i++)
-                blocks[i] = System.Runtime.InteropServices.Marshal.AllocHGlobal(1024);
-            var growth = native.Read() - before;
-            foreach (var block in blocks)
-                System.Runtime.InteropServices.Marshal.FreeHGlobal(block);
-            if (growth is >= least and <= most)
-                return;
-            seen.Add(growth);
-        }
-        seen.ShouldBeEmpty($"sixteen mallocs of 1 KiB should read {least:N0} to {most:N0} B of growth in one of {Attempts} attempts");
+        var tries = WholeProcess.Attempt(
+            Attempts,
+            () =>
+            {
+                var blocks = new nint[16];
+                var before = native.Read();
+                for (var i = 0; i < blocks.Length; i++)
+                    blocks[i] = System.Runtime.InteropServices.Marshal.AllocHGlobal(1024);
+                var growth = native.Read() - before;
+                foreach (var block in blocks)
+                    System.Runtime.InteropServices.Marshal.FreeHGlobal(block);
+                return growth;
+            },
+            growth => growth is >= least and <= most
+        );
+        tries[^1].ShouldBeInRange(least, most, $"sixteen mallocs of 1 KiB, in one of {Attempts} attempts: {string.Join("; ", tries)} B");
     }
 
     [Theory]
