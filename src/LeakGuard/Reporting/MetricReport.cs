@@ -61,6 +61,9 @@ public sealed class MetricReport
     /// </summary>
     public double? BaselinePerIteration { get; internal init; }
 
+    /// <summary>The judge's figures behind <see cref="Verdict"/> and <see cref="Reason"/>; null for reports not made by the engine.</summary>
+    internal Analysis.MetricJudgement? Judgement { get; init; }
+
     /// <summary>The relative tolerance over <see cref="BaselinePerIteration"/> in force (<see cref="LeakOptions.BaselineTolerance"/>).</summary>
     public double BaselineTolerance { get; internal init; }
 
@@ -110,22 +113,7 @@ public sealed class MetricReport
         return value.ToString(format, CultureInfo.InvariantCulture);
     }
 
-    internal static string GetName(LeakMetric metric) =>
-        metric switch
-        {
-            LeakMetric.ManagedHeap => "managed heap",
-            LeakMetric.NativeHeap => "native memory",
-            LeakMetric.Handles => "handles",
-            LeakMetric.Threads => "threads",
-            _ => metric.ToString(),
-        };
+    internal static string GetName(LeakMetric metric) => Enum.IsDefined(metric) ? Sampling.MetricTable.Get(metric).Name : metric.ToString();
 
-    internal static string GetUnit(LeakMetric metric) =>
-        metric switch
-        {
-            LeakMetric.ManagedHeap or LeakMetric.NativeHeap => "B",
-            LeakMetric.Handles => "handles",
-            LeakMetric.Threads => "threads",
-            _ => "",
-        };
+    internal static string GetUnit(LeakMetric metric) => Enum.IsDefined(metric) ? Sampling.MetricTable.Get(metric).Unit : "";
 }

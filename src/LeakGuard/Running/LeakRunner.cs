@@ -1,95 +1,63 @@
 using System.Diagnostics;
-using System.Runtime;
 using System.Runtime.CompilerServices;
 using LeakGuard.Analysis;
 using LeakGuard.Diagnostics;
+using LeakGuard.Reporting;
 using LeakGuard.Sampling;
 
 namespace LeakGuard.Running;
 
 /// <summary>
-/// Runs one leak test: warmup, then rounds of iterations, each followed by a sample; classifies every metric per
-/// round; extends the run while the evidence is not conclusive; takes the heap summary when the managed heap leaks.
+/// Runs one leak test through the engine's stages: iterations and samples from an <see cref="ISampleSource"/>, judged
+/// round by round by the pure <see cref="LeakJudge"/>; then the diagnosers (native and handle attribution, the heap
+/// summary, which is also the heap histogram that decides an ambiguous managed heap verdict, see
+/// <see cref="HeapEvidence"/>); then the ignore rules; then the report.
 /// </summary>
 /// <remarks>
-/// Rounds: round <c>r</c> runs <see cref="LeakOptions.Iterations"/> samples, <c>2^r</c> iterations apart, starting from
-/// the last sample of the previous round. A metric is settled when a round is within budget (pass), or when it grew in
-/// every round up to the last one allowed by <see cref="LeakOptions.EffectiveMaxIterations"/> or past its growth cap
-/// (leak). One loop serves the synchronous and the asynchronous entry points: with a synchronous operation every
-/// await completes inline, on the caller's thread.
+/// One loop serves the synchronous and the asynchronous entry points: with a synchronous operation every await
+/// completes inline, on the caller's thread.
 /// </remarks>
 internal sealed class LeakRunner
 {
     /// <summary>Total growth after which a metric still growing is called a leak without further extension.</summary>
-    internal static double GrowthCap(LeakMetric metric) =>
-        metric switch
-        {
-            LeakMetric.ManagedHeap or LeakMetric.NativeHeap => 256.0 * 1024 * 1024,
-            LeakMetric.Handles => 256,
-            LeakMetric.Threads => 128,
-            _ => double.PositiveInfinity,
-        };
+    internal static double GrowthCap(LeakMetric metric) => MetricTable.Get(metric).GrowthCap;
 
     /// <summary>Smallest sample-to-sample jump that can be set aside as another component's activity (see <see cref="GrowthClassifier"/>).</summary>
-    internal static double JumpFloor(LeakMetric metric) =>
-        metric switch
-        {
-            LeakMetric.ManagedHeap or LeakMetric.NativeHeap => 2048,
-            LeakMetric.Handles or LeakMetric.Threads => 2,
-            _ => double.PositiveInfinity,
-        };
-
-    /// <summary>Largest ratio of a growing round's per-iteration rate to the previous round's that counts as halving.</summary>
-    internal const double GrowthRateTracking = 0.65;
-
-    /// <summary>
-    /// True when at least three consecutive growing rounds each grew per iteration by at most
-    /// <see cref="GrowthRateTracking"/> × the round before: the signature of growth per sample, not per iteration.
-    /// </summary>
-    internal static bool FollowsSamplesNotIterations(ReadOnlySpan<double> ratesPerIteration)
-    {
-        if (ratesPerIteration.Length < 3)
-            return false;
-        for (var i = 1; i < ratesPerIteration.Length; i++)
-        {
-            if (!(ratesPerIteration[i] <= ratesPerIteration[i - 1] * GrowthRateTracking))
-                return false;
-        }
-        return true;
-    }
+    internal static double JumpFloor(LeakMetric metric) => MetricTable.Get(metric).JumpFloor;
 
     private readonly Func<ValueTask> _operation;
     private readonly LeakOptions _options;
     private readonly CancellationToken _cancellationToken;
-    private readonly MetricProbe[] _probes;
-    private readonly double[][] _values;
-    private readonly double[] _iterations;
+    private readonly ISampleSource _source;
+    private readonly IHeapDiagnoser? _heapDiagnoser;
+    private readonly SampleSeries _series;
     private readonly int _plannedRounds;
-    private readonly long[] _jitCompiledMethods;
     private readonly Stopwatch _clock = new();
     private readonly bool _synchronous;
     private readonly double[] _budgets;
     private readonly double?[] _baselines;
-    private int _count;
     private int _iteration;
     private long _allocatedBytes;
 
-    private LeakRunner(Func<ValueTask> operation, LeakOptions options, bool synchronous, CancellationToken cancellationToken)
+    private LeakRunner(
+        Func<ValueTask> operation,
+        LeakOptions options,
+        bool synchronous,
+        ISampleSource source,
+        IHeapDiagnoser? heapDiagnoser,
+        CancellationToken cancellationToken
+    )
     {
+        _heapDiagnoser = heapDiagnoser;
         _operation = operation;
         _synchronous = synchronous;
         _options = options;
         _cancellationToken = cancellationToken;
-        _probes = MetricProbe.CreateAll();
-        (_budgets, _baselines) = Budgets(options, _probes);
+        _source = source;
+        (_budgets, _baselines) = Budgets(options, source.Metrics.Select(m => m.Metric).ToArray());
         // Preallocate every sample slot: growing a list during the run would itself look like a leak.
-        _plannedRounds = PlanRounds(options);
-        var capacity = 1 + options.Iterations * _plannedRounds;
-        _values = new double[_probes.Length][];
-        for (var m = 0; m < _probes.Length; m++)
-            _values[m] = new double[capacity];
-        _iterations = new double[capacity];
-        _jitCompiledMethods = new long[capacity];
+        _plannedRounds = LeakJudge.PlanRounds(options);
+        _series = new SampleSeries(source.Metrics.Count, 1 + options.Iterations * _plannedRounds);
     }
 
     /// <summary>
@@ -97,14 +65,14 @@ internal sealed class LeakRunner
     /// run is named and the baseline file has a slope for it. A baseline file that does not exist has no entries.
     /// </summary>
     /// <exception cref="LeakConfigurationException">The baseline file is malformed.</exception>
-    internal static (double[] Budgets, double?[] Baselines) Budgets(LeakOptions options, MetricProbe[] probes)
+    internal static (double[] Budgets, double?[] Baselines) Budgets(LeakOptions options, IReadOnlyList<LeakMetric> metrics)
     {
-        var budgets = new double[probes.Length];
-        var baselines = new double?[probes.Length];
+        var budgets = new double[metrics.Count];
+        var baselines = new double?[metrics.Count];
         var baseline = options.BaselineFile is { } file && options.TestName is not null && File.Exists(file) ? LeakBaseline.LoadCached(file) : null;
-        for (var m = 0; m < probes.Length; m++)
+        for (var m = 0; m < metrics.Count; m++)
         {
-            var metric = probes[m].Metric;
+            var metric = metrics[m];
             budgets[m] = options.GetBudget(metric);
             if (baseline is not null && baseline.TryGetSlope(options.TestName!, metric, out var recorded))
             {
@@ -116,27 +84,35 @@ internal sealed class LeakRunner
     }
 
     /// <summary>How many rounds fit into <see cref="LeakOptions.EffectiveMaxIterations"/>.</summary>
-    internal static int PlanRounds(LeakOptions options)
-    {
-        long total = 0;
-        var rounds = 0;
-        for (long size = options.Iterations; total + size <= options.EffectiveMaxIterations && rounds < 24; size *= 2)
-        {
-            total += size;
-            rounds++;
-        }
-        return Math.Max(1, rounds);
-    }
+    internal static int PlanRounds(LeakOptions options) => LeakJudge.PlanRounds(options);
 
-    public static async Task<LeakReport> RunAsync(Func<ValueTask> operation, LeakOptions? options, bool synchronous, CancellationToken cancellationToken)
+    /// <summary>Runs <paramref name="operation"/> on this process's probes.</summary>
+    public static Task<LeakReport> RunAsync(Func<ValueTask> operation, LeakOptions? options, bool synchronous, CancellationToken cancellationToken) =>
+        RunAsync(operation, options, synchronous, null, null, cancellationToken);
+
+    /// <summary>
+    /// Runs <paramref name="operation"/> with samples from <paramref name="source"/> (null: this process's probes) and
+    /// heap snapshots from <paramref name="heapDiagnoser"/> (null: this process's when the source is, none otherwise).
+    /// </summary>
+    internal static async Task<LeakReport> RunAsync(
+        Func<ValueTask> operation,
+        LeakOptions? options,
+        bool synchronous,
+        ISampleSource? source,
+        IHeapDiagnoser? heapDiagnoser,
+        CancellationToken cancellationToken
+    )
     {
         ArgumentNullException.ThrowIfNull(operation);
         options ??= LeakOptions.Default;
         options.Validate();
         using var gate = synchronous ? LeakGate.Enter(cancellationToken) : await LeakGate.EnterAsync(cancellationToken).ConfigureAwait(false);
-        var runner = new LeakRunner(operation, options, synchronous, cancellationToken);
+        source ??= new ProcessSampleSource();
+        heapDiagnoser ??= source.IsProcess ? HeapSnapshotDiagnoser.Instance : null;
+        var runner = new LeakRunner(operation, options, synchronous, source, heapDiagnoser, cancellationToken);
         var report = await runner.RunCoreAsync().ConfigureAwait(false);
-        LeakArtifacts.WriteIfRequested(report); // never throws: a write failure is noted on the report
+        if (runner._source.IsProcess)
+            LeakArtifacts.WriteIfRequested(report); // never throws: a write failure is noted on the report
         return report;
     }
 
@@ -144,187 +120,101 @@ internal sealed class LeakRunner
     {
         _clock.Start();
         await RunIterationsAsync(_options.WarmupIterations, countIterations: false).ConfigureAwait(false);
-        // First reads resolve P/Invoke targets and build their stubs (native allocations): do them before the baseline.
-        for (var i = 0; i < 3; i++)
-        {
-            foreach (var probe in _probes)
-                probe.Read();
-        }
+        _source.Prepare();
 
-        var metricCount = _probes.Length;
-        var states = new MetricState[metricCount];
+        var metricCount = _source.Metrics.Count;
+        var judged = new JudgedMetric[metricCount];
         for (var m = 0; m < metricCount; m++)
-            states[m] = new MetricState { Open = _probes[m].IsMeasured, GrowthRates = new double[_plannedRounds] };
+            judged[m] = new JudgedMetric(_source.Metrics[m].Metric, _budgets[m], _source.Metrics[m].IsMeasured);
+        var judge = new LeakJudge(judged, _plannedRounds, _options.ConfidenceLevel);
 
-        var attribution = NativeAttributor.Begin(); // allocates what it reads into between samples: before the baseline
-        Settle();
-        TakeSample();
-        attribution.MarkFirstSample();
+        var attribution = _source.IsProcess ? NativeAttributor.Begin() : null; // allocates what it reads into between samples: before the baseline
+        _source.Settle();
+        _source.Sample(_series, _iteration);
+        attribution?.MarkFirstSample();
         var rounds = 0;
-        string? stoppedBecause = null;
-        for (var round = 0; round < _plannedRounds && stoppedBecause is null && states.Any(s => s.Open); round++)
+        for (var round = 0; round < _plannedRounds && judge.WantsAnotherRound; round++)
         {
             var stride = 1 << round;
-            var roundStart = _count - 1;
+            var roundStart = _series.Count - 1;
             for (var sample = 0; sample < _options.Iterations; sample++)
             {
                 var allocatedBefore = AllocatedBytes();
                 await RunIterationsAsync(stride, countIterations: true).ConfigureAwait(false);
                 _allocatedBytes += AllocatedBytes() - allocatedBefore;
-                TakeSample();
+                _source.Sample(_series, _iteration);
             }
             rounds++;
-
-            var isLastRound = round == _plannedRounds - 1;
-            for (var m = 0; m < metricCount; m++)
-            {
-                ref var state = ref states[m];
-                if (!state.Open)
-                    continue;
-                var classification = GrowthClassifier.Classify(
-                    _iterations.AsSpan(0, _count),
-                    JudgedValues(m, out var jitIntervals),
-                    roundStart,
-                    _budgets[m],
-                    _options.ConfidenceLevel,
-                    JumpFloor(_probes[m].Metric)
-                );
-                state.JitIntervalsSetAside = jitIntervals;
-                state.Last = classification;
-                switch (classification.Outcome)
-                {
-                    case RoundOutcome.WithinBudget:
-                        state.Open = false;
-                        state.Decisive = classification.Evidence;
-                        state.Verdict = state.EverGrew ? MetricVerdict.Plateau : MetricVerdict.Pass;
-                        state.Reason =
-                            state.EverGrew ? $"grew at first, then stayed within budget over iterations {_iterations[roundStart]:0}–{_iteration} (a plateau)"
-                            : round == 0 ? "no growth over budget"
-                            : $"no growth over budget over iterations {_iterations[roundStart]:0}–{_iteration}";
-                        break;
-                    case RoundOutcome.Plateau:
-                        state.EverGrew = true;
-                        if (isLastRound)
-                        {
-                            state.Open = false;
-                            state.Decisive = classification.Evidence;
-                            state.Verdict = MetricVerdict.Plateau;
-                            state.Reason = $"grew, then leveled off by iteration {_iteration} (a plateau)";
-                        }
-                        break;
-                    case RoundOutcome.Growing:
-                        state.EverGrew = true;
-                        state.GrowthRates[state.GrowingRounds++] = classification.Whole.PerIteration;
-                        var growth = _values[m][_count - 1] - _values[m][0];
-                        if (!isLastRound && growth >= GrowthCap(_probes[m].Metric))
-                            stoppedBecause = $"{MetricReport.GetName(_probes[m].Metric)} passed its growth cap";
-                        if (isLastRound || growth >= GrowthCap(_probes[m].Metric))
-                        {
-                            state.Open = false;
-                            state.Decisive = classification.Evidence;
-                            state.Verdict = MetricVerdict.Leak;
-                            state.Reason =
-                                (
-                                    isLastRound
-                                        ? $"kept growing through {_iteration} iterations and did not level off"
-                                        : $"kept growing and passed the growth cap of {MetricReport.FormatNumber(GrowthCap(_probes[m].Metric))} {MetricReport.GetUnit(_probes[m].Metric)} by iteration {_iteration}"
-                                )
-                                + (
-                                    classification.IsolatedReleases > 0
-                                        ? $" ({classification.IsolatedReleases} isolated release(s) elsewhere in the process set aside)"
-                                        : ""
-                                )
-                                + (state.JitIntervalsSetAside > 0 ? $" ({state.JitIntervalsSetAside} interval(s) with JIT compilation set aside)" : "");
-                        }
-                        break;
-                    case RoundOutcome.Inconclusive:
-                        if (isLastRound)
-                        {
-                            state.Open = false;
-                            state.Decisive = classification.Evidence;
-                            state.Verdict = MetricVerdict.Inconclusive;
-                            state.Reason =
-                                $"the estimate stayed over budget but its confidence interval reached the budget through {_iteration} iterations; not called a leak";
-                        }
-                        break;
-                }
-            }
+            judge.JudgeRound(_series, roundStart, round);
         }
-        attribution.MarkLastSample(_iteration);
-
-        // A growth cap stops the run early (a leak must not exhaust the machine): settle what is still open on the
-        // evidence of its last round.
-        for (var m = 0; m < metricCount && stoppedBecause is not null; m++)
-        {
-            ref var state = ref states[m];
-            if (!state.Open)
-                continue;
-            state.Open = false;
-            state.Decisive = state.Last.Evidence;
-            (state.Verdict, state.Reason) = state.Last.Outcome switch
-            {
-                RoundOutcome.Growing => (MetricVerdict.Leak, $"kept growing through {_iteration} iterations; the run stopped there because {stoppedBecause}"),
-                RoundOutcome.Plateau => (MetricVerdict.Plateau, $"grew, then leveled off by iteration {_iteration} (a plateau)"),
-                _ => (MetricVerdict.Inconclusive, $"not conclusive when the run stopped at iteration {_iteration} because {stoppedBecause}; not called a leak"),
-            };
-        }
-
-        // A leak grows per iteration at every stride. Growth driven by time or by the forced GCs (another thread's
-        // work, allocator caches filling) comes per sample, so its per-iteration rate halves every time the stride
-        // doubles. When it did so in every growing round (three at least), the growth is not the operation's. One
-        // smaller round is not enough: amortised growth (an array doubling) makes single rounds uneven.
-        for (var m = 0; m < metricCount; m++)
-        {
-            ref var state = ref states[m];
-            if (state.Verdict == MetricVerdict.Leak && FollowsSamplesNotIterations(state.GrowthRates.AsSpan(0, state.GrowingRounds)))
-            {
-                var unit = MetricReport.GetUnit(_probes[m].Metric);
-                var rates = string.Join(", ", state.GrowthRates.Take(state.GrowingRounds).Select(r => MetricReport.FormatNumber(r)));
-                state.Verdict = MetricVerdict.Inconclusive;
-                state.Reason =
-                    $"grew, but its rate halved every time the iterations per sample doubled ({rates} {unit}/iteration): growth that follows time or garbage collections, not iterations; not called a leak";
-            }
-        }
+        attribution?.MarkLastSample(_iteration);
+        var judgements = judge.Finish(_series);
 
         var metrics = new MetricReport[metricCount];
         for (var m = 0; m < metricCount; m++)
-            metrics[m] = BuildMetricReport(m, states[m]);
+            metrics[m] = BuildMetricReport(m, judgements[m]);
 
         // Where native memory and handles grew: compared over more iterations after the verdict, because reading the
         // memory mappings allocates and must not happen between samples.
-        if (attribution.BeginComparison(metrics[(int)LeakMetric.NativeHeap].IsOverBudget, metrics[(int)LeakMetric.Handles].IsOverBudget, _iteration))
+        NativeAttribution? nativeAttribution = null;
+        HandleAttribution? handleAttribution = null;
+        if (attribution is not null)
         {
-            await RunIterationsAsync(_options.Iterations, countIterations: false).ConfigureAwait(false);
-            attribution.ComparisonIterations = _options.Iterations;
+            if (attribution.BeginComparison(metrics[(int)LeakMetric.NativeHeap].IsOverBudget, metrics[(int)LeakMetric.Handles].IsOverBudget, _iteration))
+            {
+                await RunIterationsAsync(_options.Iterations, countIterations: false).ConfigureAwait(false);
+                attribution.ComparisonIterations = _options.Iterations;
+            }
+            (nativeAttribution, handleAttribution) = attribution.Finish(metrics);
         }
-        var (nativeAttribution, handleAttribution) = attribution.Finish(metrics);
+
         HeapSummary? heapSummary = null;
         string? unavailable = null;
-        // Managed growth is explained by the growing types; native and handle growth by the SafeHandle types among them.
+        var managedIndex = (int)LeakMetric.ManagedHeap;
+        var histogramDecides = HeapEvidence.NeedsHistogram(judgements[managedIndex]);
+        // Managed growth is explained by the growing types; native and handle growth by the SafeHandle types among
+        // them; an ambiguous managed plateau is decided by them.
         if (
-            _options.CaptureHeapSummary
+            _heapDiagnoser is not null
+            && _options.CaptureHeapSummary
             && (
-                metrics[(int)LeakMetric.ManagedHeap].IsOverBudget
+                histogramDecides
+                || metrics[managedIndex].IsOverBudget
                 || metrics[(int)LeakMetric.NativeHeap].IsOverBudget
                 || metrics[(int)LeakMetric.Handles].IsOverBudget
             )
         )
         {
-            var outcome = await HeapSummarizer
-                .TryCaptureAsync(
+            var outcome = await _heapDiagnoser
+                .CaptureAsync(
                     _operation,
                     _options,
                     ThrowIfStopped,
                     _cancellationToken,
-                    metrics[(int)LeakMetric.ManagedHeap].IsOverBudget ? metrics[(int)LeakMetric.ManagedHeap].Slope.PerIteration : null
+                    metrics[managedIndex].IsOverBudget ? metrics[managedIndex].Slope.PerIteration : null
                 )
                 .ConfigureAwait(false);
             heapSummary = outcome.Summary;
             unavailable = outcome.UnavailableReason;
-            // For native or handle growth alone, the heap diff matters only when SafeHandle types grew with it; the
-            // rest of it is other components' churn and would mislead.
-            if (!metrics[(int)LeakMetric.ManagedHeap].IsOverBudget && heapSummary is { SafeHandleTypes.Count: 0 })
-                heapSummary = null;
+            var decided = HeapEvidence.Apply(judgements[managedIndex], heapSummary);
+            if (decided != judgements[managedIndex])
+            {
+                judgements[managedIndex] = decided;
+                metrics[managedIndex] = BuildMetricReport(managedIndex, decided);
+            }
+            if (!metrics[managedIndex].IsOverBudget)
+            {
+                // A pass keeps no heap summary, and no reason it is missing.
+                if (!metrics[(int)LeakMetric.NativeHeap].IsOverBudget && !metrics[(int)LeakMetric.Handles].IsOverBudget)
+                {
+                    heapSummary = null;
+                    unavailable = null;
+                }
+                // For native or handle growth alone, the heap diff matters only when SafeHandle types grew with it; the
+                // rest of it is other components' churn and would mislead.
+                else if (heapSummary is { SafeHandleTypes.Count: 0 })
+                    heapSummary = null;
+            }
             // The SafeHandle subclasses that grew with native memory own (some of) it: name them where native growth is explained.
             if (nativeAttribution is not null && heapSummary is { SafeHandleTypes.Count: > 0 } summary)
                 nativeAttribution = nativeAttribution.WithOwningHandleTypes(summary.SafeHandleTypes);
@@ -348,21 +238,22 @@ internal sealed class LeakRunner
         };
     }
 
-    private MetricReport BuildMetricReport(int m, MetricState state)
+    private MetricReport BuildMetricReport(int m, MetricJudgement judgement)
     {
-        var probe = _probes[m];
+        var metric = _source.Metrics[m];
         var budget = _budgets[m];
-        if (!probe.IsMeasured)
-            return new MetricReport(probe.Metric, probe.Source, [], SlopeEstimate.None, budget, MetricVerdict.NotMeasured, "not measured on this platform");
-        var samples = new LeakSample[_count];
-        for (var i = 0; i < _count; i++)
-            samples[i] = new LeakSample((int)_iterations[i], _values[m][i]);
-        // The slope the verdict rests on: the fit that settled it.
-        var slope = state.Decisive ?? TheilSen.Fit(_iterations.AsSpan(0, _count), _values[m].AsSpan(0, _count), _options.ConfidenceLevel);
-        return new MetricReport(probe.Metric, probe.Source, samples, slope, budget, state.Verdict, state.Reason ?? "no growth over budget")
+        if (!metric.IsMeasured)
+            return new MetricReport(metric.Metric, metric.Source, [], SlopeEstimate.None, budget, MetricVerdict.NotMeasured, "not measured on this platform");
+        var iterations = _series.Iterations;
+        var values = _series.Values(m);
+        var samples = new LeakSample[_series.Count];
+        for (var i = 0; i < samples.Length; i++)
+            samples[i] = new LeakSample((int)iterations[i], values[i]);
+        return new MetricReport(metric.Metric, metric.Source, samples, judgement.Slope, budget, judgement.Verdict, ReasonText.Describe(judgement))
         {
             BaselinePerIteration = _baselines[m],
             BaselineTolerance = _options.BaselineTolerance,
+            Judgement = judgement,
         };
     }
 
@@ -409,62 +300,9 @@ internal sealed class LeakRunner
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private long AllocatedBytes() => _synchronous ? GC.GetAllocatedBytesForCurrentThread() : GC.GetTotalAllocatedBytes(precise: true);
 
-    /// <summary>
-    /// The series a metric is judged on. For native memory, intervals in which the JIT compiled methods (on any
-    /// thread: tiered recompilation of a test host's own code, say) are set aside when enough quiet intervals remain:
-    /// compiled code and JIT data structures are native allocations that are not the operation's.
-    /// </summary>
-    private ReadOnlySpan<double> JudgedValues(int m, out int setAside)
-    {
-        setAside = 0;
-        var values = _values[m].AsSpan(0, _count);
-        if (_probes[m].Metric != LeakMetric.NativeHeap)
-            return values;
-        var disturbed = new bool[_count];
-        for (var i = 1; i < _count; i++)
-            disturbed[i] = _jitCompiledMethods[i] != _jitCompiledMethods[i - 1];
-        return GrowthClassifier.SetAsideDisturbedIntervals(_iterations.AsSpan(0, _count), values, disturbed, out setAside);
-    }
-
-    /// <summary>
-    /// Before the baseline: collect until the managed heap reads the same twice in a row (at most 10 collections), so
-    /// that work other threads were doing when the test started (a runner reporting the previous result) is over.
-    /// </summary>
-    private void Settle()
-    {
-        var managed = _probes[(int)LeakMetric.ManagedHeap];
-        ForceFullCollection();
-        var previous = managed.Read();
-        for (var i = 0; i < 10; i++)
-        {
-            ForceFullCollection();
-            var current = managed.Read();
-            if (current == previous)
-                return;
-            previous = current;
-        }
-    }
-
-    /// <summary>Full blocking compacting GC, pending finalizers, another GC; then every probe, managed heap first.</summary>
+    /// <summary>Full blocking compacting GC, pending finalizers, another GC (<see cref="ProcessSampleSource.ForceFullCollection"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void TakeSample()
-    {
-        ForceFullCollection();
-        for (var m = 0; m < _probes.Length; m++)
-            _values[m][_count] = _probes[m].Read();
-        _iterations[_count] = _iteration;
-        _jitCompiledMethods[_count] = System.Runtime.JitInfo.GetCompiledMethodCount(currentThread: false);
-        _count++;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void ForceFullCollection()
-    {
-        GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
-        GC.WaitForPendingFinalizers();
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
-    }
+    internal static void ForceFullCollection() => ProcessSampleSource.ForceFullCollection();
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ThrowIfStopped()
@@ -476,18 +314,5 @@ internal sealed class LeakRunner
                 $"The leak run exceeded its Timeout of {timeout.TotalSeconds:0.###} s after {_iteration} measured iterations ({_options.WarmupIterations} warmup). Raise LeakOptions.Timeout, or lower Iterations or MaxIterations."
             );
         }
-    }
-
-    private struct MetricState
-    {
-        public bool Open;
-        public bool EverGrew;
-        public MetricVerdict Verdict;
-        public string? Reason;
-        public RoundClassification Last;
-        public SlopeEstimate? Decisive;
-        public int JitIntervalsSetAside;
-        public double[] GrowthRates;
-        public int GrowingRounds;
     }
 }

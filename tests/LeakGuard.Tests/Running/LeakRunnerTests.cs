@@ -210,6 +210,6 @@ public class GrowthFollowsSamplesTests
     [InlineData(new[] { 800.0, 400, 300 }, false)]
     public void Growth_follows_samples_only_when_it_halves_every_round(double[] rates, bool expected)
     {
-        LeakGuard.Running.LeakRunner.FollowsSamplesNotIterations(rates).ShouldBe(expected);
+        LeakGuard.Analysis.LeakJudge.FollowsSamplesNotIterations(rates).ShouldBe(expected);
     }
 }

@@ -1,0 +1,285 @@
+using LeakGuard.Analysis;
+using LeakGuard.Diagnostics;
+using Shouldly;
+using Xunit;
+
+namespace LeakGuard.Tests.Analysis;
+
+/// <summary>
+/// The judge's rules on scripted series, through the real engine loop (rounds, extension, growth cap, the
+/// heap-histogram decision), with exact expectations. Iterations = 50 and the default MaxIterations (800): four rounds
+/// of 50 samples, 1, 2, 4 and 8 iterations apart, ending at iterations 50, 150, 350 and 750.
+/// </summary>
+public class JudgeScenarioTests
+{
+    private static MetricReport Managed(LeakReport report) => report.Metrics[(int)LeakMetric.ManagedHeap];
+
+    private static MetricReport Native(LeakReport report) => report.Metrics[(int)LeakMetric.NativeHeap];
+
+    private static Task<LeakReport> Run(ScriptedSampleSource.Script managed, LeakOptions? options = null, IHeapDiagnoser? heap = null) =>
+        new ScriptedSampleSource().With(LeakMetric.ManagedHeap, managed).RunAsync(options, heap);
+
+    private static void ShouldBeOtherwiseClean(LeakReport report)
+    {
+        foreach (var metric in report.Metrics.Where(m => m.Metric != LeakMetric.ManagedHeap))
+        {
+            metric.Verdict.ShouldBe(MetricVerdict.Pass, metric.ToString());
+            metric.Reason.ShouldBe("no growth over budget");
+        }
+    }
+
+    [Fact]
+    public async Task A_cache_that_fills_then_levels_off_is_a_plateau()
+    {
+        // 100 B per iteration until iteration 60, then flat: growing in round 0, flat in round 1.
+        var report = await Run((i, _) => 100.0 * Math.Min(i, 60));
+
+        Managed(report).Verdict.ShouldBe(MetricVerdict.Plateau);
+        Managed(report).Reason.ShouldBe("grew at first, then stayed within budget over iterations 50–150 (a plateau)");
+        report.Iterations.ShouldBe(150);
+        report.Rounds.ShouldBe(2);
+        ShouldBeOtherwiseClean(report);
+    }
+
+    [Fact]
+    public async Task A_plateau_after_confident_growth_is_checked_on_the_heap_histogram_and_stands_when_nothing_grows()
+    {
+        var heap = new ScriptedHeapDiagnoser(ScriptedHeapDiagnoser.Summary(grewInEveryInterval: false, new TypeGrowth("Cache+Entry", 60, 61, 2400, 2440, 50)));
+
+        var report = await Run((i, _) => 100.0 * Math.Min(i, 60), heap: heap);
+
+        heap.Calls.ShouldBe(1);
+        Managed(report).Verdict.ShouldBe(MetricVerdict.Plateau);
+        Managed(report)
+            .Reason.ShouldBe(
+                "grew at first, then stayed within budget over iterations 50–150 (a plateau); the heap snapshots over 50 further iterations show no type growing with the iterations (confirmed by the heap histogram)"
+            );
+        report.HeapSummary.ShouldBeNull();
+        report.HeapSummaryUnavailableReason.ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task Intermittent_growth_of_one_object_per_four_iterations_is_a_leak()
+    {
+        var report = await Run((i, _) => 24.0 * (i / 4));
+
+        Managed(report).Verdict.ShouldBe(MetricVerdict.Leak);
+        Managed(report).Reason.ShouldBe("kept growing through 750 iterations and did not level off");
+        Managed(report).Slope.PerIteration.ShouldBe(6);
+        report.Iterations.ShouldBe(750);
+        ShouldBeOtherwiseClean(report);
+    }
+
+    [Fact]
+    public async Task Growth_in_size_of_one_array_is_a_leak()
+    {
+        var report = await Run((i, _) => 88 + 64.0 * i);
+
+        Managed(report).Verdict.ShouldBe(MetricVerdict.Leak);
+        Managed(report).Slope.PerIteration.ShouldBe(64);
+        Managed(report).Slope.LowerBound.ShouldBe(64);
+    }
+
+    [Fact]
+    public async Task A_leak_that_starts_only_after_warmup_is_a_leak()
+    {
+        var report = await Run((i, _) => 24.0 * Math.Max(0, i - 30));
+
+        Managed(report).Verdict.ShouldBe(MetricVerdict.Leak);
+        Managed(report).Reason.ShouldBe("kept growing through 750 iterations and did not level off");
+        Managed(report).Slope.PerIteration.ShouldBe(24);
+    }
+
+    [Fact]
+    public async Task A_slope_exactly_at_the_budget_passes_and_one_byte_over_it_leaks()
+    {
+        var at = await Run((i, _) => 100.0 * i, new LeakOptions { MaxManagedBytesPerIteration = 100, CaptureHeapSummary = false });
+        var over = await Run((i, _) => 100.0 * i, new LeakOptions { MaxManagedBytesPerIteration = 99, CaptureHeapSummary = false });
+
+        Managed(at).Verdict.ShouldBe(MetricVerdict.Pass);
+        Managed(at).Reason.ShouldBe("no growth over budget");
+        at.Iterations.ShouldBe(50);
+        Managed(over).Verdict.ShouldBe(MetricVerdict.Leak);
+        over.Iterations.ShouldBe(750);
+    }
+
+    [Fact]
+    public async Task A_one_off_burst_of_another_threads_allocations_is_not_growth()
+    {
+        // Allocated at sample 20 and freed at 21; and a one-off allocation kept from sample 30 on.
+        var transient = await Run((_, s) => s == 20 ? 100_000 : 0);
+        var kept = await Run((_, s) => s >= 30 ? 100_000 : 0);
+
+        Managed(transient).Verdict.ShouldBe(MetricVerdict.Pass);
+        Managed(transient).Reason.ShouldBe("no growth over budget");
+        Managed(kept).Verdict.ShouldBe(MetricVerdict.Pass);
+        Managed(kept).Reason.ShouldBe("no growth over budget");
+    }
+
+    [Fact]
+    public async Task A_single_release_by_another_thread_in_the_last_round_does_not_hide_a_leak()
+    {
+        // 48 B per iteration throughout; another thread frees 20 KB at iteration 600.
+        var report = await Run((i, _) => 48.0 * i - (i >= 600 ? 20_000 : 0));
+
+        Managed(report).Verdict.ShouldBe(MetricVerdict.Leak);
+        Managed(report).Reason.ShouldStartWith("kept growing through 750 iterations and did not level off");
+        Managed(report).Slope.PerIteration.ShouldBe(48);
+    }
+
+    /// <summary>
+    /// 48 B per iteration throughout; from iteration 550 another thread frees what four samples grew, every fourth
+    /// sample (a queue drained by a reporter): the process-wide figure levels off in the second half of the last round.
+    /// </summary>
+    private static double LeakOffsetByReleases(int iteration, int sample) => 48.0 * iteration - (iteration > 550 ? 48.0 * 8 * 4 * ((sample - 175) / 4) : 0);
+
+    [Fact]
+    public async Task A_leak_offset_by_another_threads_releases_reads_as_a_plateau_on_the_process_wide_figure_alone()
+    {
+        var report = await Run(LeakOffsetByReleases);
+
+        Managed(report).Verdict.ShouldBe(MetricVerdict.Plateau);
+        Managed(report).Reason.ShouldBe("grew, then leveled off by iteration 750 (a plateau)");
+        Managed(report).Judgement!.GrewWithConfidence.ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task A_leak_offset_by_another_threads_releases_is_a_leak_when_the_heap_histogram_shows_its_type_growing()
+    {
+        var heap = new ScriptedHeapDiagnoser(
+            ScriptedHeapDiagnoser.Summary(grewInEveryInterval: true, new TypeGrowth("Closures+ClosureState", 750, 800, 18_000, 19_200, 50))
+        );
+
+        var report = await Run(LeakOffsetByReleases, heap: heap);
+
+        heap.Calls.ShouldBe(1);
+        Managed(report).Verdict.ShouldBe(MetricVerdict.Leak);
+        Managed(report)
+            .Reason.ShouldBe(
+                "read as a plateau by iteration 750 after growing with confidence, but the heap snapshots over 50 further iterations show Closures+ClosureState growing in every interval: a leak whose growth another thread's release hid (decided by the heap histogram)"
+            );
+        report.HeapSummary.ShouldNotBeNull();
+    }
+
+    [Fact]
+    public async Task A_plateau_whose_histogram_shows_only_a_few_instances_of_another_threads_type_stays_a_plateau()
+    {
+        // 3 instances over 50 iterations: fewer than one per 8 iterations, in a type another thread touched.
+        var heap = new ScriptedHeapDiagnoser(ScriptedHeapDiagnoser.Summary(grewInEveryInterval: true, new TypeGrowth("Runner+Message", 10, 13, 240, 312, 50)));
+
+        var report = await Run(LeakOffsetByReleases, heap: heap);
+
+        Managed(report).Verdict.ShouldBe(MetricVerdict.Plateau);
+        report.HeapSummary.ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task Growth_on_the_process_wide_figure_with_no_type_growing_in_every_interval_is_not_called_a_leak()
+    {
+        // A host's cache filling on another thread through the run: 40 B per iteration; the snapshots over 50 further
+        // iterations show a type that grew once, not in every interval.
+        var heap = new ScriptedHeapDiagnoser(
+            ScriptedHeapDiagnoser.Summary(grewInEveryInterval: false, new TypeGrowth("Host+Contract", 100, 101, 4000, 4040, 50))
+        );
+
+        var report = await Run((i, _) => 40.0 * i, heap: heap);
+
+        Managed(report).Verdict.ShouldBe(MetricVerdict.Inconclusive);
+        Managed(report)
+            .Reason.ShouldBe(
+                "grew on the process-wide figure through 750 iterations, but the heap snapshots over 50 further iterations show no type growing in every interval: growth from elsewhere in the process, not called a leak (decided by the heap histogram)"
+            );
+        report.Failed.ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task A_leak_whose_heap_histogram_shows_its_type_growing_stays_a_leak_and_a_failed_snapshot_leaves_it_standing()
+    {
+        var growing = new ScriptedHeapDiagnoser(
+            ScriptedHeapDiagnoser.Summary(grewInEveryInterval: true, new TypeGrowth("Leaky+Item", 750, 800, 18_000, 19_200, 50))
+        );
+        var failing = new ScriptedHeapDiagnoser(null, "the dump could not be written (scripted)");
+
+        var withSummary = await Run((i, _) => 24.0 * i, heap: growing);
+        var withoutSummary = await Run((i, _) => 24.0 * i, heap: failing);
+
+        Managed(withSummary).Verdict.ShouldBe(MetricVerdict.Leak);
+        Managed(withSummary).Reason.ShouldBe("kept growing through 750 iterations and did not level off");
+        Managed(withoutSummary).Verdict.ShouldBe(MetricVerdict.Leak);
+        withoutSummary.HeapSummaryUnavailableReason.ShouldBe("the dump could not be written (scripted)");
+    }
+
+    [Fact]
+    public async Task Native_growth_only_in_intervals_with_JIT_compilation_is_set_aside()
+    {
+        // 2 KiB of native memory every other iteration (1 KiB/iteration, over the 512 B budget), exactly when the JIT
+        // compiled methods: in round 0 half the intervals are quiet, and flat.
+        static double Growth(int i, int s) => 2048.0 * (i / 2);
+        var jit = new ScriptedSampleSource { JitCompiledMethods = (i, _) => i / 2 }.With(LeakMetric.NativeHeap, Growth);
+        var noJit = new ScriptedSampleSource().With(LeakMetric.NativeHeap, Growth);
+
+        var setAside = await jit.RunAsync();
+        var counted = await noJit.RunAsync();
+
+        Native(setAside).Verdict.ShouldBe(MetricVerdict.Pass);
+        Native(setAside).Reason.ShouldBe("no growth over budget");
+        Native(counted).Verdict.ShouldBe(MetricVerdict.Leak);
+    }
+
+    [Fact]
+    public async Task Growth_per_sample_rather_than_per_iteration_is_not_called_a_leak()
+    {
+        var report = await Run((_, s) => 1000.0 * s);
+
+        Managed(report).Verdict.ShouldBe(MetricVerdict.Inconclusive);
+        Managed(report)
+            .Reason.ShouldBe(
+                "grew, but its rate halved every time the iterations per sample doubled (1,000, 500, 250, 125 B/iteration): growth that follows time or garbage collections, not iterations; not called a leak"
+            );
+    }
+
+    [Fact]
+    public async Task A_leak_past_its_growth_cap_stops_the_run_early()
+    {
+        var report = await Run((i, _) => 1024.0 * 1024 * i);
+
+        Managed(report).Verdict.ShouldBe(MetricVerdict.Leak);
+        Managed(report).Reason.ShouldBe("kept growing and passed the growth cap of 268,435,456 B by iteration 350");
+        report.Iterations.ShouldBe(350);
+        report.Rounds.ShouldBe(3);
+    }
+
+    [Fact]
+    public async Task A_metric_still_open_when_another_metrics_cap_stops_the_run_is_settled_on_its_last_round()
+    {
+        var source = new ScriptedSampleSource().With(LeakMetric.ManagedHeap, (i, _) => 1024.0 * 1024 * i).With(LeakMetric.Handles, (i, _) => i / 2);
+
+        var report = await source.RunAsync(new LeakOptions { CaptureHeapSummary = false });
+
+        var handles = report.Metrics[(int)LeakMetric.Handles];
+        handles.Verdict.ShouldBe(MetricVerdict.Leak);
+        handles.Reason.ShouldBe("kept growing through 350 iterations; the run stopped there because managed heap passed its growth cap");
+    }
+
+    [Fact]
+    public void The_judge_alone_needs_no_process()
+    {
+        // The pure stage: a series in, judgements out.
+        var series = new LeakGuard.Sampling.SampleSeries(1, 51);
+        for (var i = 0; i <= 50; i++)
+        {
+            series.Set(0, 24.0 * i);
+            series.Commit(i, 0);
+        }
+        var judge = new LeakJudge([new JudgedMetric(LeakMetric.ManagedHeap, 0, true)], plannedRounds: 1, confidenceLevel: 0.95);
+
+        judge.JudgeRound(series, 0, 0);
+        var judgement = judge.Finish(series).ShouldHaveSingleItem();
+
+        judge.WantsAnotherRound.ShouldBeFalse();
+        judgement.Verdict.ShouldBe(MetricVerdict.Leak);
+        judgement.Reason.ShouldBe(ReasonCode.KeptGrowing);
+        judgement.Slope.PerIteration.ShouldBe(24);
+        (judgement.WindowStart, judgement.WindowEnd).ShouldBe((0, 50));
+    }
+}
