@@ -102,7 +102,7 @@ internal sealed class LeakConfigurationFile
     public void ApplyTo(SettingsBuilder layers)
     {
         foreach (var (setting, value, line) in _settings)
-            layers.Set(setting, value, $"{Path}:{line}");
+            layers.Set(setting, value, Path, line);
         foreach (var rule in _rules)
             layers.AddRule(rule);
     }

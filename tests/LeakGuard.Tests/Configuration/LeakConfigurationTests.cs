@@ -53,6 +53,26 @@ public class SkippedClassTests
 
 public class DerivedFromLayered : LayeredTests { }
 
+/// <summary>Settings LEAKGUARD_ITERATIONS_SCALE must not repair: each is invalid before it is scaled.</summary>
+[LeakSettings(Iterations = 60)]
+public class InvalidIterationsTests
+{
+    [TestLeak(Iterations = -5)]
+    public void Negative() { }
+
+    [TestLeak(Iterations = 0)]
+    public void Zero() { }
+
+    [TestLeak(MaxIterations = 30)]
+    public void MaxBelowTheClassIterations() { }
+
+    [TestLeak(Iterations = 60_000)]
+    public void ScaledOverTheLimit() { }
+
+    [TestLeak(Iterations = 5, MaxIterations = 5)]
+    public void Valid() { }
+}
+
 public sealed class LeakConfigurationTests : IDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("leakguard-config-").FullName;
@@ -196,6 +216,79 @@ public sealed class LeakConfigurationTests : IDisposable
         options.ArtifactsDirectory.ShouldBe("/tmp/leakguard-artifacts");
         options.BaselineTolerance.ShouldBe(0.5);
         options.Sources.ShouldContain(new LeakSettingSource("Iterations", "15", "env LEAKGUARD_ITERATIONS_SCALE=0.5"));
+    }
+
+    [Theory]
+    [InlineData(nameof(InvalidIterationsTests.Negative), "Iterations", "[TestLeak] on Negative: Iterations = -5 must be at least 1.")]
+    [InlineData(nameof(InvalidIterationsTests.Zero), "Iterations", "[TestLeak] on Zero: Iterations = 0 must be at least 1.")]
+    [InlineData(
+        nameof(InvalidIterationsTests.MaxBelowTheClassIterations),
+        "MaxIterations",
+        "[TestLeak] on MaxBelowTheClassIterations: MaxIterations = 30 must be at least Iterations (60) and at most 10000000 (Iterations = 60 from [LeakSettings] on LeakGuard.Tests.Configuration.InvalidIterationsTests)."
+    )]
+    public void LEAKGUARD_ITERATIONS_SCALE_does_not_repair_invalid_iterations_but_fails_naming_the_layer(string method, string key, string message)
+    {
+        _environment["LEAKGUARD_ITERATIONS_SCALE"] = "2";
+
+        var error = Should.Throw<LeakConfigurationException>(() =>
+            LeakConfiguration.Resolve(Method<InvalidIterationsTests>(method), typeof(InvalidIterationsTests), name => _environment.GetValueOrDefault(name))
+        );
+
+        error.Message.ShouldBe(message);
+        error.Key.ShouldBe(key);
+        error.FilePath.ShouldBeNull();
+    }
+
+    [Fact]
+    public void LEAKGUARD_ITERATIONS_SCALE_does_not_raise_a_MaxIterations_from_the_file_below_Iterations()
+    {
+        var path = WriteConfig("{\n  \"iterations\": 40,\n  \"maxIterations\": 20\n}");
+        _environment["LEAKGUARD_CONFIG"] = path;
+        _environment["LEAKGUARD_ITERATIONS_SCALE"] = "0.5";
+
+        var error = Should.Throw<LeakConfigurationException>(() =>
+            LeakConfiguration.Resolve(Method<SkippedClassTests>(nameof(SkippedClassTests.Anything)), null, name => _environment.GetValueOrDefault(name))
+        );
+
+        error.Message.ShouldBe($"{path}(3): MaxIterations = 20 must be at least Iterations (40) and at most 10000000 (Iterations = 40 from {path}:2).");
+        (error.FilePath, error.Line, error.Key).ShouldBe((path, 3, "maxIterations"));
+    }
+
+    [Fact]
+    public void LEAKGUARD_ITERATIONS_SCALE_that_takes_Iterations_over_its_limit_fails_naming_the_variable()
+    {
+        _environment["LEAKGUARD_ITERATIONS_SCALE"] = "2";
+
+        var error = Should.Throw<LeakConfigurationException>(() =>
+            LeakConfiguration.Resolve(
+                Method<InvalidIterationsTests>(nameof(InvalidIterationsTests.ScaledOverTheLimit)),
+                typeof(InvalidIterationsTests),
+                name => _environment.GetValueOrDefault(name)
+            )
+        );
+
+        error.Message.ShouldBe(
+            "env LEAKGUARD_ITERATIONS_SCALE=2: Iterations = 120000 (60000 from [TestLeak] on ScaledOverTheLimit, scaled by 2) must be at most 100000."
+        );
+        error.Key.ShouldBe("LEAKGUARD_ITERATIONS_SCALE");
+    }
+
+    [Fact]
+    public void LEAKGUARD_ITERATIONS_SCALE_scales_valid_iterations_and_keeps_MaxIterations_at_least_Iterations()
+    {
+        _environment["LEAKGUARD_ITERATIONS_SCALE"] = "0.5";
+
+        var options = LeakConfiguration
+            .Resolve(
+                Method<InvalidIterationsTests>(nameof(InvalidIterationsTests.Valid)),
+                typeof(InvalidIterationsTests),
+                name => _environment.GetValueOrDefault(name)
+            )
+            .Options;
+
+        (options.Iterations, options.MaxIterations).ShouldBe((3, 3)); // 2.5 rounds up for both
+        options.Sources.ShouldContain(new LeakSettingSource("MaxIterations", "3", "env LEAKGUARD_ITERATIONS_SCALE=0.5"));
+        Should.NotThrow(options.Validate);
     }
 
     [Theory]
