@@ -110,6 +110,13 @@ internal sealed class LeakConfigurationFile
     private object? ReadValue(ref Utf8JsonReader reader, ReadOnlyMemory<byte> text, string key, LeakSetting setting)
     {
         var start = reader.TokenStartIndex;
+        if (setting.Kind is SettingKind.Duration or SettingKind.OptionalDuration && IsOverMaxDuration(ref reader))
+            throw Error(
+                text,
+                start,
+                key,
+                $"{key} must be at most 1 day (\"1.00:00:00\", or {MaxDuration.TotalSeconds:0} seconds), but was {JsonFiles.Describe(ref reader)}"
+            );
         object? value = (setting.Kind, reader.TokenType) switch
         {
             (SettingKind.Int, JsonTokenType.Number) when reader.TryGetInt64(out var l) && l is >= int.MinValue and <= int.MaxValue => (int)l,
@@ -136,10 +143,28 @@ internal sealed class LeakConfigurationFile
         };
         if (ReferenceEquals(value, Invalid))
             throw Error(text, start, key, $"{key} must be {Expected(setting.Kind)}, but was {JsonFiles.Describe(ref reader)}");
+        // A number too large for a double reads as infinity: never a budget, a tolerance or a level.
+        if (value is double d && !double.IsFinite(d))
+            throw Error(text, start, key, $"{key} must be a finite number, but was {JsonFiles.Describe(ref reader)}");
+        // The rules of LeakOptions, for this setting alone (a rule relating it to another setting waits for every layer).
+        if (setting.Apply(LeakOptions.Default, value).Check(setting.Name, alone: true) is { } invalid)
+            throw Error(text, start, key, $"{key} {invalid.Rule}, but was {JsonFiles.Describe(ref reader)}");
         if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
             reader.Skip();
         return value;
     }
+
+    /// <summary>The longest duration the file takes (<c>timeout</c>, <c>heapAnalysisTimeout</c>): 1 day.</summary>
+    internal static readonly TimeSpan MaxDuration = TimeSpan.FromDays(1);
+
+    /// <summary>A duration token (seconds, or "hh:mm:ss") that is longer than <see cref="MaxDuration"/>; 1e300 or 1e400 seconds included.</summary>
+    private static bool IsOverMaxDuration(ref Utf8JsonReader reader) =>
+        reader.TokenType switch
+        {
+            JsonTokenType.Number => !(reader.GetDouble() <= MaxDuration.TotalSeconds),
+            JsonTokenType.String => TryParseDuration(reader.GetString()!, out var duration) && duration > MaxDuration,
+            _ => false,
+        };
 
     private static readonly object Invalid = new();
 

@@ -354,6 +354,52 @@ public sealed class LeakConfigurationTests : IDisposable
         error.Key.ShouldBe(key);
     }
 
+    [Theory]
+    [InlineData("timeout", "1e300", "timeout must be at most 1 day (\"1.00:00:00\", or 86400 seconds), but was 1e300")]
+    [InlineData("timeout", "1e400", "timeout must be at most 1 day (\"1.00:00:00\", or 86400 seconds), but was 1e400")]
+    [InlineData("timeout", "\"10675199.02:48:05\"", "timeout must be at most 1 day (\"1.00:00:00\", or 86400 seconds), but was \"10675199.02:48:05\"")]
+    [InlineData("heapAnalysisTimeout", "86401", "heapAnalysisTimeout must be at most 1 day (\"1.00:00:00\", or 86400 seconds), but was 86401")]
+    [InlineData("heapAnalysisTimeout", "0", "heapAnalysisTimeout must be positive, but was 0")]
+    [InlineData("maxNativeBytesPerIteration", "1e400", "maxNativeBytesPerIteration must be a finite number, but was 1e400")]
+    [InlineData("maxAllocatedBytesPerIteration", "-1e400", "maxAllocatedBytesPerIteration must be a finite number, but was -1e400")]
+    [InlineData("maxManagedBytesPerIteration", "-1", "maxManagedBytesPerIteration must be 0 or more, but was -1")]
+    [InlineData("iterations", "-5", "iterations must be at least 1, but was -5")]
+    [InlineData("iterations", "100001", "iterations must be at most 100000, but was 100001")]
+    [InlineData("warmupIterations", "-1", "warmupIterations must be 0 or more, but was -1")]
+    [InlineData("maxIterations", "-3", "maxIterations must be between 1 and 10000000, but was -3")]
+    [InlineData("confidenceLevel", "2", "confidenceLevel must be between 0.5 and 0.999, but was 2")]
+    [InlineData("topTypes", "0", "topTypes must be at least 1, but was 0")]
+    [InlineData("retentionPathTypes", "101", "retentionPathTypes must be between 0 and 100, but was 101")]
+    [InlineData("maxHeapDumpBytes", "0", "maxHeapDumpBytes must be at least 1, but was 0")]
+    [InlineData("baselineTolerance", "1e400", "baselineTolerance must be a finite number, but was 1e400")]
+    [InlineData("baselineTolerance", "11", "baselineTolerance must be between 0 and 10, but was 11")]
+    public void Every_number_in_the_file_is_range_checked_naming_file_line_and_key(string key, string value, string problem)
+    {
+        var path = WriteConfig($"{{\n  \"topTypes\": 3,\n  \"{key}\": {value}\n}}");
+        _environment["LEAKGUARD_CONFIG"] = path;
+
+        var error = Should.Throw<LeakConfigurationException>(() =>
+            LeakConfiguration.Resolve(Method<LayeredTests>(nameof(LayeredTests.Plain)), null, name => _environment.GetValueOrDefault(name))
+        );
+
+        error.Message.ShouldBe($"{path}(3): {problem}.");
+        (error.FilePath, error.Line, error.Key).ShouldBe((path, 3, key));
+    }
+
+    [Fact]
+    public void Numbers_in_range_are_taken_from_the_file()
+    {
+        var path = WriteConfig("""{ "timeout": 86400, "heapAnalysisTimeout": "1.00:00:00", "maxNativeBytesPerIteration": 1e300, "baselineTolerance": 10 }""");
+        _environment["LEAKGUARD_CONFIG"] = path;
+
+        var options = LeakConfiguration.Resolve(Method<LayeredTests>(nameof(LayeredTests.Plain)), null, name => _environment.GetValueOrDefault(name)).Options;
+
+        options.Timeout.ShouldBe(TimeSpan.FromDays(1));
+        options.HeapAnalysisTimeout.ShouldBe(TimeSpan.FromDays(1));
+        options.BaselineTolerance.ShouldBe(10);
+        options.MaxNativeBytesPerIteration.ShouldBe(2048); // the class attribute is above the file
+    }
+
     [Fact]
     public void An_edited_file_is_read_again()
     {
