@@ -65,24 +65,29 @@ internal sealed class LeakConfigurationFile
                 throw file.Error(text, 0, null, "is empty; it must hold a JSON object, e.g. { \"iterations\": 100 }");
             if (reader.TokenType != JsonTokenType.StartObject)
                 throw file.Error(text, reader.TokenStartIndex, null, "must hold a JSON object, e.g. { \"iterations\": 100 }");
+            // A key twice is an error, never "the last one wins": keys are case-insensitive, and baseline is baselineFile.
+            var seen = new Dictionary<string, (int Line, string Key)>(StringComparer.OrdinalIgnoreCase);
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 var key = reader.GetString()!;
                 var keyStart = reader.TokenStartIndex;
+                var setting = string.Equals(key, "baseline", StringComparison.OrdinalIgnoreCase)
+                    ? LeakSettingTable.Find(nameof(LeakOptions.BaselineFile))
+                    : LeakSettingTable.Find(key);
+                var isIgnore = string.Equals(key, "ignore", StringComparison.OrdinalIgnoreCase);
+                if (setting is not null || isIgnore || key == "$schema")
+                    file.CheckOnce(seen, setting?.Name ?? key, key, text, keyStart, "");
                 reader.Read();
                 if (key == "$schema")
                 {
                     reader.Skip();
                     continue;
                 }
-                if (string.Equals(key, "ignore", StringComparison.OrdinalIgnoreCase))
+                if (isIgnore)
                 {
                     file.ReadIgnoreRules(ref reader, text);
                     continue;
                 }
-                var setting = string.Equals(key, "baseline", StringComparison.OrdinalIgnoreCase)
-                    ? LeakSettingTable.Find(nameof(LeakOptions.BaselineFile))
-                    : LeakSettingTable.Find(key);
                 if (setting is null)
                     throw file.Error(text, keyStart, key, $"unknown key '{key}'. Known keys: {LeakSettingTable.KnownKeys}");
                 var value = file.ReadValue(ref reader, text, key, setting);
@@ -184,10 +189,12 @@ internal sealed class LeakConfigurationFile
                 throw Error(text, ruleStart, "ignore", "each ignore rule must be an object with \"type\" or \"namespace\" and an optional \"reason\"");
             string? pattern = null;
             string? reason = null;
+            var seen = new Dictionary<string, (int Line, string Key)>(StringComparer.OrdinalIgnoreCase);
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 var key = reader.GetString()!;
                 var keyStart = reader.TokenStartIndex;
+                CheckOnce(seen, key, key, text, keyStart, " in an ignore rule", "ignore.");
                 reader.Read();
                 if (reader.TokenType != JsonTokenType.String)
                     throw Error(text, keyStart, $"ignore.{key}", $"ignore.{key} must be a string, but was {JsonFiles.Describe(ref reader)}");
@@ -222,6 +229,25 @@ internal sealed class LeakConfigurationFile
                 throw Error(text, ruleStart, "ignore", ex.Message.Split(" (Parameter", 2)[0].TrimEnd('.'));
             }
         }
+    }
+
+    /// <summary>Records that <paramref name="key"/> (for the setting <paramref name="name"/>) was read; a second time is an error.</summary>
+    private void CheckOnce(
+        Dictionary<string, (int Line, string Key)> seen,
+        string name,
+        string key,
+        ReadOnlyMemory<byte> text,
+        long keyStart,
+        string where,
+        string keyPrefix = ""
+    )
+    {
+        var line = JsonFiles.LineOf(text.Span, keyStart);
+        if (seen.TryAdd(name, (line, key)))
+            return;
+        var first = seen[name];
+        var spelling = first.Key == key ? "" : $", as '{first.Key}'";
+        throw Error(text, keyStart, keyPrefix + key, $"'{key}' appears twice{where} (also on line {first.Line}{spelling})");
     }
 
     private string ResolvePath(string value)

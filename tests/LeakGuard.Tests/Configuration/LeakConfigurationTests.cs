@@ -375,7 +375,7 @@ public sealed class LeakConfigurationTests : IDisposable
     [InlineData("baselineTolerance", "11", "baselineTolerance must be between 0 and 10, but was 11")]
     public void Every_number_in_the_file_is_range_checked_naming_file_line_and_key(string key, string value, string problem)
     {
-        var path = WriteConfig($"{{\n  \"topTypes\": 3,\n  \"{key}\": {value}\n}}");
+        var path = WriteConfig($"{{\n  \"captureHeapSummary\": true,\n  \"{key}\": {value}\n}}");
         _environment["LEAKGUARD_CONFIG"] = path;
 
         var error = Should.Throw<LeakConfigurationException>(() =>
@@ -398,6 +398,42 @@ public sealed class LeakConfigurationTests : IDisposable
         options.HeapAnalysisTimeout.ShouldBe(TimeSpan.FromDays(1));
         options.BaselineTolerance.ShouldBe(10);
         options.MaxNativeBytesPerIteration.ShouldBe(2048); // the class attribute is above the file
+    }
+
+    [Theory]
+    [InlineData("{\n  \"iterations\": 10,\n  \"topTypes\": 3,\n  \"iterations\": 20\n}", 4, "iterations", "'iterations' appears twice (also on line 2)")]
+    [InlineData("{\n  \"Iterations\": 10,\n  \"iterations\": 20\n}", 3, "iterations", "'iterations' appears twice (also on line 2, as 'Iterations')")]
+    [InlineData(
+        "{\n  \"baseline\": \"a.json\",\n  \"baselineFile\": \"b.json\"\n}",
+        3,
+        "baselineFile",
+        "'baselineFile' appears twice (also on line 2, as 'baseline')"
+    )]
+    [InlineData("{\n  \"ignore\": [],\n  \"ignore\": [ { \"type\": \"A\" } ]\n}", 3, "ignore", "'ignore' appears twice (also on line 2)")]
+    [InlineData("{\n  \"$schema\": \"a\",\n  \"$schema\": \"b\"\n}", 3, "$schema", "'$schema' appears twice (also on line 2)")]
+    [InlineData(
+        "{\n  \"ignore\": [ { \"type\": \"A\",\n    \"reason\": \"x\",\n    \"reason\": \"y\" } ]\n}",
+        4,
+        "ignore.reason",
+        "'reason' appears twice in an ignore rule (also on line 3)"
+    )]
+    [InlineData(
+        "{\n  \"ignore\": [ { \"type\": \"A\",\n    \"type\": \"B\" } ]\n}",
+        3,
+        "ignore.type",
+        "'type' appears twice in an ignore rule (also on line 2)"
+    )]
+    public void A_key_twice_in_the_file_fails_naming_file_line_and_key(string json, int line, string key, string problem)
+    {
+        var path = WriteConfig(json);
+        _environment["LEAKGUARD_CONFIG"] = path;
+
+        var error = Should.Throw<LeakConfigurationException>(() =>
+            LeakConfiguration.Resolve(Method<LayeredTests>(nameof(LayeredTests.Plain)), null, name => _environment.GetValueOrDefault(name))
+        );
+
+        error.Message.ShouldBe($"{path}({line}): {problem}.");
+        (error.FilePath, error.Line, error.Key).ShouldBe((path, line, key));
     }
 
     [Fact]
