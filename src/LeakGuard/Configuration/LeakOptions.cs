@@ -137,8 +137,9 @@ public sealed record LeakOptions
     /// Name of the test or scenario the run belongs to, e.g. <c>Contoso.Tests.OrderTests.Lookup_does_not_leak</c>.
     /// <see langword="null"/> (the default) means unnamed. When set, the first line of the report names it, and it names
     /// the run's artifacts folder under <see cref="ArtifactsDirectory"/> (made a safe file name: characters other than
-    /// ASCII letters, digits and <c>. - _ ( ) [ ] , + = @</c> become <c>_</c>; names over 100 characters are cut and end
-    /// with a hash of the full name). Unnamed runs share the folder <c>leak-run</c>. The xUnit and NUnit adapters set it
+    /// ASCII letters, digits and <c>. - _ ( ) [ ] , + = @</c> become <c>_</c>; a name that this changed, or that is over
+    /// 100 characters, is cut to 91 and ends with a hash of the exact name, so that every test has its own folder, the
+    /// same on every run). Unnamed runs share the folder <c>leak-run</c>. The xUnit and NUnit adapters set it
     /// to the test's full display name; <c>ShouldNotLeak</c> to the caller's expression.
     /// </summary>
     public string? TestName { get; init; }
