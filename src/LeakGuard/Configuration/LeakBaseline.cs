@@ -413,21 +413,20 @@ public sealed class LeakBaseline
                 int? version = null;
                 var tests = Empty._tests.ToBuilder();
                 var sawTests = false;
+                var rootKeyLines = new Dictionary<string, int>(StringComparer.Ordinal);
                 while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
                 {
                     var key = reader.GetString()!;
                     var line = LineOf(reader);
+                    if (RootKeys.Contains(key, StringComparer.Ordinal) && !rootKeyLines.TryAdd(key, line))
+                        throw Error(line, key, $"'{key}' appears twice (also on line {rootKeyLines[key]}).");
                     reader.Read();
                     switch (key)
                     {
                         case "schemaVersion":
-                            if (version is not null)
-                                throw Error(line, key, "'schemaVersion' appears twice.");
                             version = ReadVersion(ref reader, line);
                             break;
                         case "tests":
-                            if (sawTests)
-                                throw Error(line, key, "'tests' appears twice.");
                             sawTests = true;
                             ReadTests(ref reader, line, tests);
                             break;
@@ -495,14 +494,15 @@ public sealed class LeakBaseline
         private ImmutableSortedDictionary<LeakMetric, double> ReadSlopes(ref Utf8JsonReader reader, string test)
         {
             var slopes = ImmutableSortedDictionary.CreateBuilder<LeakMetric, double>();
+            var metricLines = new Dictionary<LeakMetric, int>();
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 var key = reader.GetString()!;
                 var line = LineOf(reader);
                 if (!TryParseMetricKey(key, out var metric))
                     throw Error(line, key, $"unknown key '{key}' in test '{test}'{Suggest(key, MetricKeys)}. Known keys: {string.Join(", ", MetricKeys)}.");
-                if (slopes.ContainsKey(metric))
-                    throw Error(line, key, $"'{key}' appears twice in test '{test}'.");
+                if (!metricLines.TryAdd(metric, line))
+                    throw Error(line, key, $"'{key}' appears twice in test '{test}' (also on line {metricLines[metric]}).");
                 reader.Read();
                 var valueLine = LineOf(reader);
                 if (reader.TokenType != JsonTokenType.Number || !reader.TryGetDouble(out var slope) || !double.IsFinite(slope))

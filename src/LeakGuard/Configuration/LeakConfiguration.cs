@@ -39,10 +39,14 @@ public static class LeakConfiguration
     /// <see cref="ILeakAttributeOptions"/>) is the method layer, and its assembly decides where the file search starts.</param>
     /// <param name="testClass">The class the test runs on (it may derive from <paramref name="testMethod"/>'s declaring
     /// type); null means the declaring type.</param>
-    /// <returns>The settings; the options are not validated (the engine validates them when the run starts).</returns>
+    /// <returns>The settings. Without <c>LEAKGUARD_ITERATIONS_SCALE</c> the options are not validated here (the engine
+    /// validates them when the run starts); with it, they are validated before they are scaled.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="testMethod"/> is null.</exception>
     /// <exception cref="LeakConfigurationException">The file, an attribute's <c>[LeakIgnore]</c> pattern or an
-    /// environment variable is invalid; the message names the file and line, or the variable, and the key.</exception>
+    /// environment variable is invalid; the message names the file and line, or the variable, and the key. With
+    /// <c>LEAKGUARD_ITERATIONS_SCALE</c> set, also a setting out of range before scaling (the message names the layer it
+    /// came from, the property and the value, e.g. <c>[NoLeak] on M: Iterations = -5 must be at least 1.</c>) or iterations
+    /// scaled over their limits.</exception>
     public static LeakSettings Resolve(MethodInfo testMethod, Type? testClass = null) =>
         Resolve(testMethod, testClass, System.Environment.GetEnvironmentVariable, null);
 

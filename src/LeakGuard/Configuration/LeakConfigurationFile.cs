@@ -65,24 +65,29 @@ internal sealed class LeakConfigurationFile
                 throw file.Error(text, 0, null, "is empty; it must hold a JSON object, e.g. { \"iterations\": 100 }");
             if (reader.TokenType != JsonTokenType.StartObject)
                 throw file.Error(text, reader.TokenStartIndex, null, "must hold a JSON object, e.g. { \"iterations\": 100 }");
+            // A key twice is an error, never "the last one wins": keys are case-insensitive, and baseline is baselineFile.
+            var seen = new Dictionary<string, (int Line, string Key)>(StringComparer.OrdinalIgnoreCase);
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 var key = reader.GetString()!;
                 var keyStart = reader.TokenStartIndex;
+                var setting = string.Equals(key, "baseline", StringComparison.OrdinalIgnoreCase)
+                    ? LeakSettingTable.Find(nameof(LeakOptions.BaselineFile))
+                    : LeakSettingTable.Find(key);
+                var isIgnore = string.Equals(key, "ignore", StringComparison.OrdinalIgnoreCase);
+                if (setting is not null || isIgnore || key == "$schema")
+                    file.CheckOnce(seen, setting?.Name ?? key, key, text, keyStart, "");
                 reader.Read();
                 if (key == "$schema")
                 {
                     reader.Skip();
                     continue;
                 }
-                if (string.Equals(key, "ignore", StringComparison.OrdinalIgnoreCase))
+                if (isIgnore)
                 {
                     file.ReadIgnoreRules(ref reader, text);
                     continue;
                 }
-                var setting = string.Equals(key, "baseline", StringComparison.OrdinalIgnoreCase)
-                    ? LeakSettingTable.Find(nameof(LeakOptions.BaselineFile))
-                    : LeakSettingTable.Find(key);
                 if (setting is null)
                     throw file.Error(text, keyStart, key, $"unknown key '{key}'. Known keys: {LeakSettingTable.KnownKeys}");
                 var value = file.ReadValue(ref reader, text, key, setting);
@@ -102,7 +107,7 @@ internal sealed class LeakConfigurationFile
     public void ApplyTo(SettingsBuilder layers)
     {
         foreach (var (setting, value, line) in _settings)
-            layers.Set(setting, value, $"{Path}:{line}");
+            layers.Set(setting, value, Path, line);
         foreach (var rule in _rules)
             layers.AddRule(rule);
     }
@@ -110,6 +115,13 @@ internal sealed class LeakConfigurationFile
     private object? ReadValue(ref Utf8JsonReader reader, ReadOnlyMemory<byte> text, string key, LeakSetting setting)
     {
         var start = reader.TokenStartIndex;
+        if (setting.Kind is SettingKind.Duration or SettingKind.OptionalDuration && IsOverMaxDuration(ref reader))
+            throw Error(
+                text,
+                start,
+                key,
+                $"{key} must be at most 1 day (\"1.00:00:00\", or {MaxDuration.TotalSeconds:0} seconds), but was {JsonFiles.Describe(ref reader)}"
+            );
         object? value = (setting.Kind, reader.TokenType) switch
         {
             (SettingKind.Int, JsonTokenType.Number) when reader.TryGetInt64(out var l) && l is >= int.MinValue and <= int.MaxValue => (int)l,
@@ -136,10 +148,28 @@ internal sealed class LeakConfigurationFile
         };
         if (ReferenceEquals(value, Invalid))
             throw Error(text, start, key, $"{key} must be {Expected(setting.Kind)}, but was {JsonFiles.Describe(ref reader)}");
+        // A number too large for a double reads as infinity: never a budget, a tolerance or a level.
+        if (value is double d && !double.IsFinite(d))
+            throw Error(text, start, key, $"{key} must be a finite number, but was {JsonFiles.Describe(ref reader)}");
+        // The rules of LeakOptions, for this setting alone (a rule relating it to another setting waits for every layer).
+        if (setting.Apply(LeakOptions.Default, value).Check(setting.Name, alone: true) is { } invalid)
+            throw Error(text, start, key, $"{key} {invalid.Rule}, but was {JsonFiles.Describe(ref reader)}");
         if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
             reader.Skip();
         return value;
     }
+
+    /// <summary>The longest duration the file takes (<c>timeout</c>, <c>heapAnalysisTimeout</c>): 1 day.</summary>
+    internal static readonly TimeSpan MaxDuration = TimeSpan.FromDays(1);
+
+    /// <summary>A duration token (seconds, or "hh:mm:ss") that is longer than <see cref="MaxDuration"/>; 1e300 or 1e400 seconds included.</summary>
+    private static bool IsOverMaxDuration(ref Utf8JsonReader reader) =>
+        reader.TokenType switch
+        {
+            JsonTokenType.Number => !(reader.GetDouble() <= MaxDuration.TotalSeconds),
+            JsonTokenType.String => TryParseDuration(reader.GetString()!, out var duration) && duration > MaxDuration,
+            _ => false,
+        };
 
     private static readonly object Invalid = new();
 
@@ -159,10 +189,12 @@ internal sealed class LeakConfigurationFile
                 throw Error(text, ruleStart, "ignore", "each ignore rule must be an object with \"type\" or \"namespace\" and an optional \"reason\"");
             string? pattern = null;
             string? reason = null;
+            var seen = new Dictionary<string, (int Line, string Key)>(StringComparer.OrdinalIgnoreCase);
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 var key = reader.GetString()!;
                 var keyStart = reader.TokenStartIndex;
+                CheckOnce(seen, key, key, text, keyStart, " in an ignore rule", "ignore.");
                 reader.Read();
                 if (reader.TokenType != JsonTokenType.String)
                     throw Error(text, keyStart, $"ignore.{key}", $"ignore.{key} must be a string, but was {JsonFiles.Describe(ref reader)}");
@@ -197,6 +229,25 @@ internal sealed class LeakConfigurationFile
                 throw Error(text, ruleStart, "ignore", ex.Message.Split(" (Parameter", 2)[0].TrimEnd('.'));
             }
         }
+    }
+
+    /// <summary>Records that <paramref name="key"/> (for the setting <paramref name="name"/>) was read; a second time is an error.</summary>
+    private void CheckOnce(
+        Dictionary<string, (int Line, string Key)> seen,
+        string name,
+        string key,
+        ReadOnlyMemory<byte> text,
+        long keyStart,
+        string where,
+        string keyPrefix = ""
+    )
+    {
+        var line = JsonFiles.LineOf(text.Span, keyStart);
+        if (seen.TryAdd(name, (line, key)))
+            return;
+        var first = seen[name];
+        var spelling = first.Key == key ? "" : $", as '{first.Key}'";
+        throw Error(text, keyStart, keyPrefix + key, $"'{key}' appears twice{where} (also on line {first.Line}{spelling})");
     }
 
     private string ResolvePath(string value)

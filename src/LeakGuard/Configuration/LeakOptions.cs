@@ -137,8 +137,9 @@ public sealed record LeakOptions
     /// Name of the test or scenario the run belongs to, e.g. <c>Contoso.Tests.OrderTests.Lookup_does_not_leak</c>.
     /// <see langword="null"/> (the default) means unnamed. When set, the first line of the report names it, and it names
     /// the run's artifacts folder under <see cref="ArtifactsDirectory"/> (made a safe file name: characters other than
-    /// ASCII letters, digits and <c>. - _ ( ) [ ] , + = @</c> become <c>_</c>; names over 100 characters are cut and end
-    /// with a hash of the full name). Unnamed runs share the folder <c>leak-run</c>. The xUnit and NUnit adapters set it
+    /// ASCII letters, digits and <c>. - _ ( ) [ ] , + = @</c> become <c>_</c>; a name that this changed, or that is over
+    /// 100 characters, is cut to 91 and ends with a hash of the exact name, so that every test has its own folder, the
+    /// same on every run). Unnamed runs share the folder <c>leak-run</c>. The xUnit and NUnit adapters set it
     /// to the test's full display name; <c>ShouldNotLeak</c> to the caller's expression.
     /// </summary>
     public string? TestName { get; init; }
@@ -227,43 +228,137 @@ public sealed record LeakOptions
     /// its value, e.g. <c>LeakOptions.Iterations must be at least 1, but was 0.</c></exception>
     public void Validate()
     {
-        if (Iterations < 1)
-            throw Invalid(nameof(Iterations), Iterations, "must be at least 1");
-        if (Iterations > 100_000)
-            throw Invalid(nameof(Iterations), Iterations, "must be at most 100000");
-        if (WarmupIterations < 0)
-            throw Invalid(nameof(WarmupIterations), WarmupIterations, "must be 0 or more");
-        if (MaxIterations is { } max && (max < Iterations || max > 10_000_000))
-            throw Invalid(nameof(MaxIterations), max, $"must be at least Iterations ({Iterations}) and at most 10000000");
-        CheckBudget(nameof(MaxManagedBytesPerIteration), MaxManagedBytesPerIteration);
-        CheckBudget(nameof(MaxNativeBytesPerIteration), MaxNativeBytesPerIteration);
-        CheckBudget(nameof(MaxHandlesPerIteration), MaxHandlesPerIteration);
-        CheckBudget(nameof(MaxThreadsPerIteration), MaxThreadsPerIteration);
-        if (Timeout is { } timeout && timeout <= TimeSpan.Zero && timeout != System.Threading.Timeout.InfiniteTimeSpan)
-            throw Invalid(nameof(Timeout), timeout, "must be positive");
-        if (!(ConfidenceLevel >= 0.5 && ConfidenceLevel <= 0.999))
-            throw Invalid(nameof(ConfidenceLevel), ConfidenceLevel, "must be between 0.5 and 0.999");
-        if (TopTypes < 1)
-            throw Invalid(nameof(TopTypes), TopTypes, "must be at least 1");
-        if (RetentionPathTypes is < 0 or > 100)
-            throw Invalid(nameof(RetentionPathTypes), RetentionPathTypes, "must be between 0 and 100");
-        if (MaxHeapDumpBytes < 1)
-            throw Invalid(nameof(MaxHeapDumpBytes), MaxHeapDumpBytes, "must be at least 1");
-        if (HeapAnalysisTimeout <= TimeSpan.Zero)
-            throw Invalid(nameof(HeapAnalysisTimeout), HeapAnalysisTimeout, "must be positive");
-        if (!Enum.IsDefined(Artifacts))
-            throw Invalid(nameof(Artifacts), Artifacts, "must be OnFailure, Always or Never");
-        if (MaxAllocatedBytesPerIteration is { } allocated)
-            CheckBudget(nameof(MaxAllocatedBytesPerIteration), allocated);
-        if (!(BaselineTolerance >= 0 && BaselineTolerance <= 10))
-            throw Invalid(nameof(BaselineTolerance), BaselineTolerance, "must be between 0 and 10");
-        if (BaselineFile is { } baseline && (string.IsNullOrWhiteSpace(baseline) || baseline.IndexOfAny(Path.GetInvalidPathChars()) >= 0))
-            throw Invalid(nameof(BaselineFile), baseline, "must be a path: not empty or white space, no characters invalid in a path");
+        if (FindInvalid() is { } invalid)
+            throw Invalid(invalid.Property, invalid.Value, invalid.Rule);
         if (IgnoreRules is null || IgnoreRules.Any(r => r is null))
             throw new ArgumentNullException(nameof(IgnoreRules), "LeakOptions.IgnoreRules must not be null nor contain null.");
-        if (ArtifactsDirectory is { } directory && (string.IsNullOrWhiteSpace(directory) || directory.IndexOfAny(Path.GetInvalidPathChars()) >= 0))
-            throw Invalid(nameof(ArtifactsDirectory), directory, "must be a path: not empty or white space, no characters invalid in a path");
     }
+
+    /// <summary>The properties <see cref="Validate"/> checks, in the order it checks them.</summary>
+    private static readonly string[] CheckedProperties =
+    [
+        nameof(Iterations),
+        nameof(WarmupIterations),
+        nameof(MaxIterations),
+        nameof(MaxManagedBytesPerIteration),
+        nameof(MaxNativeBytesPerIteration),
+        nameof(MaxHandlesPerIteration),
+        nameof(MaxThreadsPerIteration),
+        nameof(Timeout),
+        nameof(ConfidenceLevel),
+        nameof(TopTypes),
+        nameof(RetentionPathTypes),
+        nameof(MaxHeapDumpBytes),
+        nameof(HeapAnalysisTimeout),
+        nameof(Artifacts),
+        nameof(MaxAllocatedBytesPerIteration),
+        nameof(BaselineTolerance),
+        nameof(BaselineFile),
+        nameof(ArtifactsDirectory),
+    ];
+
+    /// <summary>The first property out of range, in the order <see cref="Validate"/> checks them; null when all are valid.</summary>
+    internal InvalidOption? FindInvalid()
+    {
+        foreach (var property in CheckedProperties)
+        {
+            if (Check(property) is { } invalid)
+                return invalid;
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// The rule <paramref name="property"/> breaks, with its value; null when it is valid (or not a checked property).
+    /// </summary>
+    /// <param name="property">A <see cref="LeakOptions"/> property name.</param>
+    /// <param name="alone">Leave out the rules that compare it with another property (<see cref="MaxIterations"/> at
+    /// least <see cref="Iterations"/>): for a layer that sets one property and not the other, e.g. the JSON file.</param>
+    internal InvalidOption? Check(string property, bool alone = false)
+    {
+        string? rule = null;
+        object? value = null;
+        switch (property)
+        {
+            case nameof(Iterations):
+                (value, rule) = (
+                    Iterations,
+                    Iterations < 1 ? "must be at least 1"
+                    : Iterations > IterationsLimit ? $"must be at most {IterationsLimit}"
+                    : null
+                );
+                break;
+            case nameof(WarmupIterations):
+                (value, rule) = (WarmupIterations, WarmupIterations < 0 ? "must be 0 or more" : null);
+                break;
+            case nameof(MaxIterations) when MaxIterations is { } max:
+                value = max;
+                if (alone)
+                    rule = max is < 1 or > MaxIterationsLimit ? $"must be between 1 and {MaxIterationsLimit}" : null;
+                else
+                    rule = max < Iterations || max > MaxIterationsLimit ? $"must be at least Iterations ({Iterations}) and at most {MaxIterationsLimit}" : null;
+                break;
+            case nameof(MaxManagedBytesPerIteration):
+                (value, rule) = (MaxManagedBytesPerIteration, BudgetRule(MaxManagedBytesPerIteration));
+                break;
+            case nameof(MaxNativeBytesPerIteration):
+                (value, rule) = (MaxNativeBytesPerIteration, BudgetRule(MaxNativeBytesPerIteration));
+                break;
+            case nameof(MaxHandlesPerIteration):
+                (value, rule) = (MaxHandlesPerIteration, BudgetRule(MaxHandlesPerIteration));
+                break;
+            case nameof(MaxThreadsPerIteration):
+                (value, rule) = (MaxThreadsPerIteration, BudgetRule(MaxThreadsPerIteration));
+                break;
+            case nameof(Timeout) when Timeout is { } timeout:
+                (value, rule) = (timeout, timeout <= TimeSpan.Zero && timeout != System.Threading.Timeout.InfiniteTimeSpan ? "must be positive" : null);
+                break;
+            case nameof(ConfidenceLevel):
+                (value, rule) = (ConfidenceLevel, !(ConfidenceLevel >= 0.5 && ConfidenceLevel <= 0.999) ? "must be between 0.5 and 0.999" : null);
+                break;
+            case nameof(TopTypes):
+                (value, rule) = (TopTypes, TopTypes < 1 ? "must be at least 1" : null);
+                break;
+            case nameof(RetentionPathTypes):
+                (value, rule) = (RetentionPathTypes, RetentionPathTypes is < 0 or > 100 ? "must be between 0 and 100" : null);
+                break;
+            case nameof(MaxHeapDumpBytes):
+                (value, rule) = (MaxHeapDumpBytes, MaxHeapDumpBytes < 1 ? "must be at least 1" : null);
+                break;
+            case nameof(HeapAnalysisTimeout):
+                (value, rule) = (HeapAnalysisTimeout, HeapAnalysisTimeout <= TimeSpan.Zero ? "must be positive" : null);
+                break;
+            case nameof(Artifacts):
+                (value, rule) = (Artifacts, !Enum.IsDefined(Artifacts) ? "must be OnFailure, Always or Never" : null);
+                break;
+            case nameof(MaxAllocatedBytesPerIteration) when MaxAllocatedBytesPerIteration is { } allocated:
+                (value, rule) = (allocated, BudgetRule(allocated));
+                break;
+            case nameof(BaselineTolerance):
+                (value, rule) = (BaselineTolerance, !(BaselineTolerance >= 0 && BaselineTolerance <= 10) ? "must be between 0 and 10" : null);
+                break;
+            case nameof(BaselineFile) when BaselineFile is { } baseline:
+                (value, rule) = (baseline, PathRule(baseline));
+                break;
+            case nameof(ArtifactsDirectory) when ArtifactsDirectory is { } directory:
+                (value, rule) = (directory, PathRule(directory));
+                break;
+        }
+        return rule is null ? null : new InvalidOption(property, value!, rule);
+    }
+
+    /// <summary>The largest <see cref="Iterations"/>: 100,000.</summary>
+    internal const int IterationsLimit = 100_000;
+
+    /// <summary>The largest <see cref="MaxIterations"/>: 10,000,000.</summary>
+    internal const int MaxIterationsLimit = 10_000_000;
+
+    private static string? BudgetRule(double value) => double.IsNaN(value) || value < 0 ? "must be 0 or more" : null;
+
+    private static string? PathRule(string path) =>
+        string.IsNullOrWhiteSpace(path) || path.IndexOfAny(Path.GetInvalidPathChars()) >= 0
+            ? "must be a path: not empty or white space, no characters invalid in a path"
+            : null;
 
     /// <summary>The options an attribute describes. Not validated: <see cref="Validate"/> runs when the leak run starts.</summary>
     /// <param name="attribute">The attribute's values.</param>
@@ -308,16 +403,11 @@ public sealed record LeakOptions
             _ => throw new ArgumentOutOfRangeException(nameof(metric), metric, "Unknown metric."),
         };
 
-    private static void CheckBudget(string name, double value)
-    {
-        if (double.IsNaN(value) || value < 0)
-            throw Invalid(name, value, "must be 0 or more");
-    }
-
     private static ArgumentOutOfRangeException Invalid(string property, object value, string rule) =>
         new(property, value, $"LeakOptions.{property} {rule}, but was {Format(value)}.");
 
-    private static string Format(object value) =>
+    /// <summary>The value as messages show it: doubles round-trip, strings quoted, invariant culture.</summary>
+    internal static string Format(object value) =>
         value switch
         {
             double d => d.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
@@ -326,3 +416,6 @@ public sealed record LeakOptions
             _ => value.ToString() ?? "null",
         };
 }
+
+/// <summary>A <see cref="LeakOptions"/> property out of range: its name, its value and the rule it breaks (e.g. <c>must be at least 1</c>).</summary>
+internal readonly record struct InvalidOption(string Property, object Value, string Rule);

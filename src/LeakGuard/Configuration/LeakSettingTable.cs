@@ -104,6 +104,7 @@ internal static class LeakSettingTable
 internal sealed class SettingsBuilder
 {
     private readonly Dictionary<string, LeakSettingSource> _sources = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (string File, int Line, string Key)> _fileLocations = new(StringComparer.Ordinal);
     private readonly List<LeakIgnoreRule> _rules = [];
     private LeakOptions _options = LeakOptions.Default;
     private string? _skip;
@@ -115,20 +116,75 @@ internal sealed class SettingsBuilder
         else
             _options = setting.Apply(_options, value);
         _sources[setting.Name] = new LeakSettingSource(setting.Name, LeakSetting.Format(value), source);
+        _fileLocations.Remove(setting.Name);
+    }
+
+    /// <summary>A setting from the JSON file: as <see cref="Set(LeakSetting, object?, string)"/>, remembering the file and line for messages.</summary>
+    public void Set(LeakSetting setting, object? value, string file, int line)
+    {
+        Set(setting, value, $"{file}:{line}");
+        _fileLocations[setting.Name] = (file, line, setting.Key);
     }
 
     public void AddRule(LeakIgnoreRule rule) => _rules.Add(rule);
 
-    /// <summary><c>LEAKGUARD_ITERATIONS_SCALE</c>: scales the iterations in force (at least 1; the bound stays ≥ Iterations).</summary>
+    /// <summary>
+    /// <c>LEAKGUARD_ITERATIONS_SCALE</c>: scales the iterations in force (at least 1), both rounded half away from zero so
+    /// that <see cref="LeakOptions.MaxIterations"/> stays at least <see cref="LeakOptions.Iterations"/>. The settings are
+    /// checked before they are scaled (scaling must not turn <c>Iterations = -5</c> into 1, nor hide a
+    /// <see cref="LeakOptions.MaxIterations"/> below <see cref="LeakOptions.Iterations"/>), and the scaled iterations after.
+    /// </summary>
+    /// <exception cref="LeakConfigurationException">A setting is invalid before scaling (the message names the layer it
+    /// came from, the property and the value), or the scaled iterations are over their limits (the message names the variable).</exception>
     public void Scale(double factor, string source)
     {
-        var iterations = Math.Max(1, (int)Math.Round(_options.Iterations * factor, MidpointRounding.AwayFromZero));
-        int? max = _options.MaxIterations is { } m ? Math.Max(iterations, (int)Math.Min(10_000_000, Math.Round(m * factor))) : null;
-        _options = _options with { Iterations = iterations, MaxIterations = max };
-        _sources[nameof(LeakOptions.Iterations)] = new(nameof(LeakOptions.Iterations), LeakSetting.Format(iterations), source);
+        if (_options.FindInvalid() is { } invalid)
+            throw LayerError(invalid);
+
+        var iterations = Math.Max(1, Math.Round(_options.Iterations * factor, MidpointRounding.AwayFromZero));
+        double? max = _options.MaxIterations is { } m ? Math.Max(iterations, Math.Round(m * factor, MidpointRounding.AwayFromZero)) : null;
+        if (iterations > LeakOptions.IterationsLimit)
+            throw ScaledError(source, factor, nameof(LeakOptions.Iterations), iterations, $"must be at most {LeakOptions.IterationsLimit}");
+        if (max > LeakOptions.MaxIterationsLimit)
+            throw ScaledError(source, factor, nameof(LeakOptions.MaxIterations), max.Value, $"must be at most {LeakOptions.MaxIterationsLimit}");
+
+        _options = _options with { Iterations = (int)iterations, MaxIterations = (int?)max };
+        _sources[nameof(LeakOptions.Iterations)] = new(nameof(LeakOptions.Iterations), LeakSetting.Format((int)iterations), source);
+        _fileLocations.Remove(nameof(LeakOptions.Iterations));
         if (max is not null)
-            _sources[nameof(LeakOptions.MaxIterations)] = new(nameof(LeakOptions.MaxIterations), LeakSetting.Format(max), source);
+        {
+            _sources[nameof(LeakOptions.MaxIterations)] = new(nameof(LeakOptions.MaxIterations), LeakSetting.Format((int)max.Value), source);
+            _fileLocations.Remove(nameof(LeakOptions.MaxIterations));
+        }
     }
+
+    /// <summary>
+    /// An invalid setting, named with the layer it came from: <c>[NoLeak] on M: Iterations = -5 must be at least 1.</c>,
+    /// or for the file <c>/repo/.config/leakguard.json(3): MaxIterations = 20 must be …</c> with the file and line.
+    /// </summary>
+    private LeakConfigurationException LayerError(InvalidOption invalid)
+    {
+        var value = _sources.TryGetValue(invalid.Property, out var set) ? set.Value : LeakOptions.Format(invalid.Value);
+        var problem = $"{invalid.Property} = {value} {invalid.Rule}";
+        // A rule that compares with Iterations says where Iterations came from.
+        if (invalid.Property == nameof(LeakOptions.MaxIterations))
+            problem += $" (Iterations = {_options.Iterations} from {SourceOf(nameof(LeakOptions.Iterations))})";
+        if (_fileLocations.TryGetValue(invalid.Property, out var location))
+            return new($"{location.File}({location.Line}): {problem}.", location.File, location.Line, location.Key);
+        return new($"{SourceOf(invalid.Property)}: {problem}.", key: invalid.Property);
+    }
+
+    private LeakConfigurationException ScaledError(string source, double factor, string property, double scaled, string rule)
+    {
+        var scale = factor.ToString("R", CultureInfo.InvariantCulture);
+        var before = property == nameof(LeakOptions.Iterations) ? _options.Iterations : _options.MaxIterations!.Value;
+        return new(
+            $"{source}: {property} = {scaled.ToString("0", CultureInfo.InvariantCulture)} ({before} from {SourceOf(property)}, scaled by {scale}) {rule}.",
+            key: "LEAKGUARD_ITERATIONS_SCALE"
+        );
+    }
+
+    private string SourceOf(string property) => _sources.TryGetValue(property, out var set) ? set.Source : "the built-in default";
 
     public LeakSettings Build(string? configFile)
     {

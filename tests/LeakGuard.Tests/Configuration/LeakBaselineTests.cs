@@ -305,10 +305,23 @@ public sealed class LeakBaselineTests : IDisposable
                 "metric twice",
                 5,
                 "handles",
-                "'handles' appears twice in test 'A'."
+                "'handles' appears twice in test 'A' (also on line 4)."
             },
             { "{\n  \"schemaVersion\": 1,\n  \"tests\": {\n    \"\": {}\n  }\n}", "empty test name", 4, "", "a test name must not be empty or white space." },
-            { "{\n  \"schemaVersion\": 1,\n  \"schemaVersion\": 1,\n  \"tests\": {}\n}", "schema twice", 3, "schemaVersion", "'schemaVersion' appears twice." },
+            {
+                "{\n  \"schemaVersion\": 1,\n  \"schemaVersion\": 1,\n  \"tests\": {}\n}",
+                "schema twice",
+                3,
+                "schemaVersion",
+                "'schemaVersion' appears twice (also on line 2)."
+            },
+            {
+                "{\n  \"schemaVersion\": 1,\n  \"tests\": {},\n  \"tests\": { \"A\": {} }\n}",
+                "tests twice",
+                4,
+                "tests",
+                "'tests' appears twice (also on line 3)."
+            },
         };
 
     [Theory]
@@ -326,6 +339,32 @@ public sealed class LeakBaselineTests : IDisposable
         error.Message.ShouldNotContain("LineNumber:", Case.Sensitive, "the reader's 0-based position is replaced by the 1-based line");
         if (message.StartsWith("not valid JSON", StringComparison.Ordinal))
             error.InnerException.ShouldBeAssignableTo<System.Text.Json.JsonException>(@case);
+    }
+
+    [Fact]
+    public void A_run_whose_baseline_records_a_metric_twice_fails_naming_the_file_line_and_key()
+    {
+        // Taking one of the two (the last, as JsonDocument would) could loosen the budget silently.
+        var path = Write(
+            "{\n  \"schemaVersion\": 1,\n  \"tests\": {\n    \"Baseline.Twice\": { \"nativeHeap\": 0,\n      \"nativeHeap\": 100000 }\n  }\n}",
+            "twice.json"
+        );
+        var calls = 0;
+        var options = new LeakOptions
+        {
+            TestName = "Baseline.Twice",
+            BaselineFile = path,
+            Iterations = 8,
+            MaxIterations = 8,
+            CaptureHeapSummary = false,
+            Artifacts = ArtifactPolicy.Never,
+        };
+
+        var error = Should.Throw<LeakConfigurationException>(() => LeakTest.Run(() => calls++, options));
+
+        error.Message.ShouldBe($"{path}(5): 'nativeHeap' appears twice in test 'Baseline.Twice' (also on line 4).");
+        (error.FilePath, error.Line, error.Key).ShouldBe((path, 5, "nativeHeap"));
+        calls.ShouldBe(0); // the budgets are settled before the first iteration
     }
 
     [Fact]

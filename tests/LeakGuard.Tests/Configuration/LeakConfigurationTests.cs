@@ -53,6 +53,26 @@ public class SkippedClassTests
 
 public class DerivedFromLayered : LayeredTests { }
 
+/// <summary>Settings LEAKGUARD_ITERATIONS_SCALE must not repair: each is invalid before it is scaled.</summary>
+[LeakSettings(Iterations = 60)]
+public class InvalidIterationsTests
+{
+    [TestLeak(Iterations = -5)]
+    public void Negative() { }
+
+    [TestLeak(Iterations = 0)]
+    public void Zero() { }
+
+    [TestLeak(MaxIterations = 30)]
+    public void MaxBelowTheClassIterations() { }
+
+    [TestLeak(Iterations = 60_000)]
+    public void ScaledOverTheLimit() { }
+
+    [TestLeak(Iterations = 5, MaxIterations = 5)]
+    public void Valid() { }
+}
+
 public sealed class LeakConfigurationTests : IDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("leakguard-config-").FullName;
@@ -199,6 +219,79 @@ public sealed class LeakConfigurationTests : IDisposable
     }
 
     [Theory]
+    [InlineData(nameof(InvalidIterationsTests.Negative), "Iterations", "[TestLeak] on Negative: Iterations = -5 must be at least 1.")]
+    [InlineData(nameof(InvalidIterationsTests.Zero), "Iterations", "[TestLeak] on Zero: Iterations = 0 must be at least 1.")]
+    [InlineData(
+        nameof(InvalidIterationsTests.MaxBelowTheClassIterations),
+        "MaxIterations",
+        "[TestLeak] on MaxBelowTheClassIterations: MaxIterations = 30 must be at least Iterations (60) and at most 10000000 (Iterations = 60 from [LeakSettings] on LeakGuard.Tests.Configuration.InvalidIterationsTests)."
+    )]
+    public void LEAKGUARD_ITERATIONS_SCALE_does_not_repair_invalid_iterations_but_fails_naming_the_layer(string method, string key, string message)
+    {
+        _environment["LEAKGUARD_ITERATIONS_SCALE"] = "2";
+
+        var error = Should.Throw<LeakConfigurationException>(() =>
+            LeakConfiguration.Resolve(Method<InvalidIterationsTests>(method), typeof(InvalidIterationsTests), name => _environment.GetValueOrDefault(name))
+        );
+
+        error.Message.ShouldBe(message);
+        error.Key.ShouldBe(key);
+        error.FilePath.ShouldBeNull();
+    }
+
+    [Fact]
+    public void LEAKGUARD_ITERATIONS_SCALE_does_not_raise_a_MaxIterations_from_the_file_below_Iterations()
+    {
+        var path = WriteConfig("{\n  \"iterations\": 40,\n  \"maxIterations\": 20\n}");
+        _environment["LEAKGUARD_CONFIG"] = path;
+        _environment["LEAKGUARD_ITERATIONS_SCALE"] = "0.5";
+
+        var error = Should.Throw<LeakConfigurationException>(() =>
+            LeakConfiguration.Resolve(Method<SkippedClassTests>(nameof(SkippedClassTests.Anything)), null, name => _environment.GetValueOrDefault(name))
+        );
+
+        error.Message.ShouldBe($"{path}(3): MaxIterations = 20 must be at least Iterations (40) and at most 10000000 (Iterations = 40 from {path}:2).");
+        (error.FilePath, error.Line, error.Key).ShouldBe((path, 3, "maxIterations"));
+    }
+
+    [Fact]
+    public void LEAKGUARD_ITERATIONS_SCALE_that_takes_Iterations_over_its_limit_fails_naming_the_variable()
+    {
+        _environment["LEAKGUARD_ITERATIONS_SCALE"] = "2";
+
+        var error = Should.Throw<LeakConfigurationException>(() =>
+            LeakConfiguration.Resolve(
+                Method<InvalidIterationsTests>(nameof(InvalidIterationsTests.ScaledOverTheLimit)),
+                typeof(InvalidIterationsTests),
+                name => _environment.GetValueOrDefault(name)
+            )
+        );
+
+        error.Message.ShouldBe(
+            "env LEAKGUARD_ITERATIONS_SCALE=2: Iterations = 120000 (60000 from [TestLeak] on ScaledOverTheLimit, scaled by 2) must be at most 100000."
+        );
+        error.Key.ShouldBe("LEAKGUARD_ITERATIONS_SCALE");
+    }
+
+    [Fact]
+    public void LEAKGUARD_ITERATIONS_SCALE_scales_valid_iterations_and_keeps_MaxIterations_at_least_Iterations()
+    {
+        _environment["LEAKGUARD_ITERATIONS_SCALE"] = "0.5";
+
+        var options = LeakConfiguration
+            .Resolve(
+                Method<InvalidIterationsTests>(nameof(InvalidIterationsTests.Valid)),
+                typeof(InvalidIterationsTests),
+                name => _environment.GetValueOrDefault(name)
+            )
+            .Options;
+
+        (options.Iterations, options.MaxIterations).ShouldBe((3, 3)); // 2.5 rounds up for both
+        options.Sources.ShouldContain(new LeakSettingSource("MaxIterations", "3", "env LEAKGUARD_ITERATIONS_SCALE=0.5"));
+        Should.NotThrow(options.Validate);
+    }
+
+    [Theory]
     [InlineData("true", "leak tests are switched off (LEAKGUARD_SKIP is set)")]
     [InlineData("1", "leak tests are switched off (LEAKGUARD_SKIP is set)")]
     [InlineData("nightly only", "nightly only")]
@@ -259,6 +352,88 @@ public sealed class LeakConfigurationTests : IDisposable
         error.FilePath.ShouldBe(path);
         error.Line.ShouldBe(line);
         error.Key.ShouldBe(key);
+    }
+
+    [Theory]
+    [InlineData("timeout", "1e300", "timeout must be at most 1 day (\"1.00:00:00\", or 86400 seconds), but was 1e300")]
+    [InlineData("timeout", "1e400", "timeout must be at most 1 day (\"1.00:00:00\", or 86400 seconds), but was 1e400")]
+    [InlineData("timeout", "\"10675199.02:48:05\"", "timeout must be at most 1 day (\"1.00:00:00\", or 86400 seconds), but was \"10675199.02:48:05\"")]
+    [InlineData("heapAnalysisTimeout", "86401", "heapAnalysisTimeout must be at most 1 day (\"1.00:00:00\", or 86400 seconds), but was 86401")]
+    [InlineData("heapAnalysisTimeout", "0", "heapAnalysisTimeout must be positive, but was 0")]
+    [InlineData("maxNativeBytesPerIteration", "1e400", "maxNativeBytesPerIteration must be a finite number, but was 1e400")]
+    [InlineData("maxAllocatedBytesPerIteration", "-1e400", "maxAllocatedBytesPerIteration must be a finite number, but was -1e400")]
+    [InlineData("maxManagedBytesPerIteration", "-1", "maxManagedBytesPerIteration must be 0 or more, but was -1")]
+    [InlineData("iterations", "-5", "iterations must be at least 1, but was -5")]
+    [InlineData("iterations", "100001", "iterations must be at most 100000, but was 100001")]
+    [InlineData("warmupIterations", "-1", "warmupIterations must be 0 or more, but was -1")]
+    [InlineData("maxIterations", "-3", "maxIterations must be between 1 and 10000000, but was -3")]
+    [InlineData("confidenceLevel", "2", "confidenceLevel must be between 0.5 and 0.999, but was 2")]
+    [InlineData("topTypes", "0", "topTypes must be at least 1, but was 0")]
+    [InlineData("retentionPathTypes", "101", "retentionPathTypes must be between 0 and 100, but was 101")]
+    [InlineData("maxHeapDumpBytes", "0", "maxHeapDumpBytes must be at least 1, but was 0")]
+    [InlineData("baselineTolerance", "1e400", "baselineTolerance must be a finite number, but was 1e400")]
+    [InlineData("baselineTolerance", "11", "baselineTolerance must be between 0 and 10, but was 11")]
+    public void Every_number_in_the_file_is_range_checked_naming_file_line_and_key(string key, string value, string problem)
+    {
+        var path = WriteConfig($"{{\n  \"captureHeapSummary\": true,\n  \"{key}\": {value}\n}}");
+        _environment["LEAKGUARD_CONFIG"] = path;
+
+        var error = Should.Throw<LeakConfigurationException>(() =>
+            LeakConfiguration.Resolve(Method<LayeredTests>(nameof(LayeredTests.Plain)), null, name => _environment.GetValueOrDefault(name))
+        );
+
+        error.Message.ShouldBe($"{path}(3): {problem}.");
+        (error.FilePath, error.Line, error.Key).ShouldBe((path, 3, key));
+    }
+
+    [Fact]
+    public void Numbers_in_range_are_taken_from_the_file()
+    {
+        var path = WriteConfig("""{ "timeout": 86400, "heapAnalysisTimeout": "1.00:00:00", "maxNativeBytesPerIteration": 1e300, "baselineTolerance": 10 }""");
+        _environment["LEAKGUARD_CONFIG"] = path;
+
+        var options = LeakConfiguration.Resolve(Method<LayeredTests>(nameof(LayeredTests.Plain)), null, name => _environment.GetValueOrDefault(name)).Options;
+
+        options.Timeout.ShouldBe(TimeSpan.FromDays(1));
+        options.HeapAnalysisTimeout.ShouldBe(TimeSpan.FromDays(1));
+        options.BaselineTolerance.ShouldBe(10);
+        options.MaxNativeBytesPerIteration.ShouldBe(2048); // the class attribute is above the file
+    }
+
+    [Theory]
+    [InlineData("{\n  \"iterations\": 10,\n  \"topTypes\": 3,\n  \"iterations\": 20\n}", 4, "iterations", "'iterations' appears twice (also on line 2)")]
+    [InlineData("{\n  \"Iterations\": 10,\n  \"iterations\": 20\n}", 3, "iterations", "'iterations' appears twice (also on line 2, as 'Iterations')")]
+    [InlineData(
+        "{\n  \"baseline\": \"a.json\",\n  \"baselineFile\": \"b.json\"\n}",
+        3,
+        "baselineFile",
+        "'baselineFile' appears twice (also on line 2, as 'baseline')"
+    )]
+    [InlineData("{\n  \"ignore\": [],\n  \"ignore\": [ { \"type\": \"A\" } ]\n}", 3, "ignore", "'ignore' appears twice (also on line 2)")]
+    [InlineData("{\n  \"$schema\": \"a\",\n  \"$schema\": \"b\"\n}", 3, "$schema", "'$schema' appears twice (also on line 2)")]
+    [InlineData(
+        "{\n  \"ignore\": [ { \"type\": \"A\",\n    \"reason\": \"x\",\n    \"reason\": \"y\" } ]\n}",
+        4,
+        "ignore.reason",
+        "'reason' appears twice in an ignore rule (also on line 3)"
+    )]
+    [InlineData(
+        "{\n  \"ignore\": [ { \"type\": \"A\",\n    \"type\": \"B\" } ]\n}",
+        3,
+        "ignore.type",
+        "'type' appears twice in an ignore rule (also on line 2)"
+    )]
+    public void A_key_twice_in_the_file_fails_naming_file_line_and_key(string json, int line, string key, string problem)
+    {
+        var path = WriteConfig(json);
+        _environment["LEAKGUARD_CONFIG"] = path;
+
+        var error = Should.Throw<LeakConfigurationException>(() =>
+            LeakConfiguration.Resolve(Method<LayeredTests>(nameof(LayeredTests.Plain)), null, name => _environment.GetValueOrDefault(name))
+        );
+
+        error.Message.ShouldBe($"{path}({line}): {problem}.");
+        (error.FilePath, error.Line, error.Key).ShouldBe((path, line, key));
     }
 
     [Fact]

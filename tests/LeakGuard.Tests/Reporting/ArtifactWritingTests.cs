@@ -43,16 +43,38 @@ public sealed class ArtifactWritingTests : IDisposable
 
     [Theory]
     [InlineData("Contoso.Tests.OrderTests.Lookup_does_not_leak", "Contoso.Tests.OrderTests.Lookup_does_not_leak")]
-    [InlineData("Contoso.Tests.Quotes.Quote(currency: \"EUR\")", "Contoso.Tests.Quotes.Quote(currency_EUR_)")]
-    [InlineData("../../etc/passwd", "etc_passwd")]
-    [InlineData("C:\\temp\\x", "C_temp_x")]
-    [InlineData("Cache<List<int>>.Get", "Cache_List_int_.Get")]
-    [InlineData("CON", "_CON")]
-    [InlineData("nul.txt", "_nul.txt")]
-    [InlineData("...", "test")]
+    [InlineData("Contoso.Tests.Quotes.Quote(currency: \"EUR\")", "Contoso.Tests.Quotes.Quote(currency_EUR_)-5f7f51d5")]
+    [InlineData("../../etc/passwd", "etc_passwd-3754d6cb")]
+    [InlineData("C:\\temp\\x", "C_temp_x-86644e25")]
+    [InlineData("Cache<List<int>>.Get", "Cache_List_int_.Get-30498cdd")]
+    [InlineData("CON", "_CON-a3dbc4b6")]
+    [InlineData("nul.txt", "_nul.txt-7f3cbdd5")]
+    [InlineData("...", "test-ab5df625")]
+    [InlineData("_Foo", "Foo-28453fda")]
     [InlineData("", "leak-run")]
     [InlineData(null, "leak-run")]
-    public void Test_names_become_safe_folder_names(string? testName, string folder) => LeakArtifacts.FolderName(testName).ShouldBe(folder);
+    public void Test_names_become_safe_folder_names_with_a_stable_hash_when_made_safe(string? testName, string folder) =>
+        LeakArtifacts.FolderName(testName).ShouldBe(folder);
+
+    [Fact]
+    public void Theory_rows_whose_names_differ_only_in_unsafe_characters_write_to_their_own_folders()
+    {
+        // Both rows sanitize to M(x_a_b_): without the hash of the exact name they shared one folder, the second run's
+        // report replaced the first's, and `leakguard baseline update --prune` then dropped the first row.
+        const string slash = "Contoso.Tests.Paths.M(x: \"a/b\")";
+        const string colon = "Contoso.Tests.Paths.M(x: \"a:b\")";
+
+        var first = LeakTest.Run(EmptyOperation.Run, CleanRun(slash, ArtifactPolicy.Always));
+        var second = LeakTest.Run(EmptyOperation.Run, CleanRun(colon, ArtifactPolicy.Always));
+
+        first.ArtifactsDirectory.ShouldBe(Path.Combine(_root, "Contoso.Tests.Paths.M(x_a_b_)-5a0e193d"), first.ToString());
+        second.ArtifactsDirectory.ShouldBe(Path.Combine(_root, "Contoso.Tests.Paths.M(x_a_b_)-6802fe85"), second.ToString());
+        var reports = Directory
+            .EnumerateFiles(_root, LeakArtifacts.ReportFileName, SearchOption.AllDirectories)
+            .Select(file => JsonDocument.Parse(File.ReadAllText(file)).RootElement.GetProperty("testName").GetString())
+            .Order(StringComparer.Ordinal);
+        reports.ShouldBe([slash, colon]);
+    }
 
     [Fact]
     public void Long_test_names_are_cut_to_100_characters_ending_with_a_stable_hash_of_the_full_name()

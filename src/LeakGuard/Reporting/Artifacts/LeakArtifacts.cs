@@ -133,10 +133,13 @@ public static class LeakArtifacts
         [ReportFileName, .. report.Metrics.Where(m => m.IsMeasured).Select(m => SvgChart.FileName(m.Metric)), SummaryFileName];
 
     /// <summary>
-    /// A folder name for <paramref name="testName"/>: characters other than ASCII letters, digits and
-    /// <c>. - _ ( ) [ ] , + = @</c> become <c>_</c> (runs of them one <c>_</c>), leading and trailing dots, spaces and
-    /// underscores go; longer than <see cref="MaxFolderNameLength"/> characters, it is cut and ends with <c>-</c> and 8
-    /// hex digits of the SHA-256 of the full name. Empty or null gives <see cref="UnnamedFolderName"/>.
+    /// A folder name for <paramref name="testName"/>, different for different test names: characters other than ASCII
+    /// letters, digits and <c>. - _ ( ) [ ] , + = @</c> become <c>_</c> (runs of them one <c>_</c>), leading and trailing
+    /// dots, spaces and underscores go, Windows device names get a leading <c>_</c>. When that changed the name, or it is
+    /// longer than <see cref="MaxFolderNameLength"/> characters, it is cut to 91 characters and ends with <c>-</c> and 8 hex
+    /// digits of the SHA-256 of the exact test name (UTF-8), so that <c>M(x: "a/b")</c> and <c>M(x: "a:b")</c> get folders of
+    /// their own. A name that is already safe and short is the folder name as it is. Empty or null gives
+    /// <see cref="UnnamedFolderName"/>. The same name gives the same folder on every run and machine.
     /// </summary>
     internal static string FolderName(string? testName)
     {
@@ -158,10 +161,12 @@ public static class LeakArtifacts
         var stem = name.Split('.')[0];
         if (stem.Length is 3 or 4 && IsReservedDeviceName(stem))
             name = "_" + name;
-        if (name.Length > MaxFolderNameLength)
+        // Making the name safe maps many names to one (a/b and a:b both become a_b), and so does cutting it: the hash of
+        // the exact name keeps their folders apart. A name already safe and short stays readable as it is.
+        if (!string.Equals(name, testName, StringComparison.Ordinal) || name.Length > MaxFolderNameLength)
         {
             var hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(testName)))[..8].ToLowerInvariant();
-            name = name[..(MaxFolderNameLength - 9)].TrimEnd('.', ' ') + "-" + hash;
+            name = name[..Math.Min(name.Length, MaxFolderNameLength - 9)].TrimEnd('.', ' ') + "-" + hash;
         }
         return name;
     }
