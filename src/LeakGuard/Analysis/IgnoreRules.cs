@@ -42,12 +42,7 @@ internal static class IgnoreRules
         var setAside = matches.Sum(m => m.BytesPerIteration);
         if (managed.Slope.LowerBound - setAside <= managed.BudgetPerIteration)
         {
-            metrics[index] = new MetricReport(
-                managed.Metric,
-                managed.Source,
-                managed.Samples,
-                managed.Slope,
-                managed.BudgetPerIteration,
+            metrics[index] = managed.WithVerdict(
                 MetricVerdict.Ignored,
                 $"{managed.Reason}; but {MetricReport.FormatNumber(setAside)} B/iteration of it is in types matched by ignore rules, and the rest is within budget"
             );

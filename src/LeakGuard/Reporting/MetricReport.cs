@@ -24,6 +24,18 @@ public sealed class MetricReport
         Reason = reason;
     }
 
+    /// <summary>
+    /// A copy with another verdict and reason; everything else (samples, slope, budget, baseline and tolerance, the
+    /// judgement) is kept. The analysers after the judge (ignore rules) change a metric only through this.
+    /// </summary>
+    internal MetricReport WithVerdict(MetricVerdict verdict, string reason) =>
+        new(Metric, Source, Samples, Slope, BudgetPerIteration, verdict, reason)
+        {
+            BaselinePerIteration = BaselinePerIteration,
+            BaselineTolerance = BaselineTolerance,
+            Judgement = Judgement,
+        };
+
     /// <summary>The metric.</summary>
     public LeakMetric Metric { get; }
 
