@@ -23,13 +23,15 @@ internal enum RoundOutcome
 /// <param name="Run">Fit over every sample of the run up to the end of the round (raw samples).</param>
 /// <param name="Evidence">The fit the outcome rests on (one of the above, or a fit of the jump-neutralized series).</param>
 /// <param name="IsolatedReleases">Isolated drops in the run so far that the neutralized view set aside.</param>
+/// <param name="EvidenceStart">Index of the first sample of <paramref name="Evidence"/>'s fit (its last is the run's last).</param>
 internal readonly record struct RoundClassification(
     RoundOutcome Outcome,
     SlopeEstimate Whole,
     SlopeEstimate Tail,
     SlopeEstimate Run,
     SlopeEstimate Evidence,
-    int IsolatedReleases
+    int IsolatedReleases,
+    int EvidenceStart = 0
 );
 
 /// <summary>
@@ -95,19 +97,20 @@ internal static class GrowthClassifier
         var nWhole = trustNeutralized ? TheilSen.Fit(roundIterations, neutralized.AsSpan(roundStart), confidenceLevel) : whole;
         var nTail = trustNeutralized ? TheilSen.Fit(roundIterations[tailStart..], neutralized.AsSpan(roundStart + tailStart), confidenceLevel) : tail;
 
-        RoundClassification Result(RoundOutcome outcome, SlopeEstimate evidence) => new(outcome, whole, tail, run, evidence, trustNeutralized ? releases : 0);
+        RoundClassification Result(RoundOutcome outcome, SlopeEstimate evidence, int evidenceStart) =>
+            new(outcome, whole, tail, run, evidence, trustNeutralized ? releases : 0, evidenceStart);
 
         if (whole.SampleCount < MinimumSamples || (whole.PerIteration <= budget && nWhole.PerIteration <= budget))
-            return Result(RoundOutcome.WithinBudget, whole);
+            return Result(RoundOutcome.WithinBudget, whole, roundStart);
         if (tail.PerIteration <= budget && nTail.PerIteration <= budget)
-            return Result(RoundOutcome.Plateau, tail);
+            return Result(RoundOutcome.Plateau, tail, roundStart + tailStart);
         if (whole.LowerBound > budget && tail.LowerBound > budget)
-            return Result(RoundOutcome.Growing, whole);
+            return Result(RoundOutcome.Growing, whole, roundStart);
         if (run.LowerBound > budget && whole.PerIteration > budget && tail.PerIteration > budget)
-            return Result(RoundOutcome.Growing, run);
+            return Result(RoundOutcome.Growing, run, 0);
         if (trustNeutralized && nWhole.LowerBound > budget && nTail.LowerBound > budget)
-            return Result(RoundOutcome.Growing, nWhole);
-        return Result(RoundOutcome.Inconclusive, whole);
+            return Result(RoundOutcome.Growing, nWhole, roundStart);
+        return Result(RoundOutcome.Inconclusive, whole, roundStart);
     }
 
     /// <summary>

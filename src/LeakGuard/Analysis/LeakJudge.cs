@@ -115,13 +115,14 @@ internal sealed class LeakJudge
                         state.EverGrew ? ReasonCode.WithinBudgetAfterGrowth
                             : round == 0 ? ReasonCode.NoGrowth
                             : ReasonCode.NoGrowthOverWindow,
-                        classification.Evidence
+                        classification.Evidence,
+                        Start(iterations, classification)
                     );
                     break;
                 case RoundOutcome.Plateau:
                     state.EverGrew = true;
                     if (isLastRound)
-                        Settle(ref state, MetricVerdict.Plateau, ReasonCode.LeveledOff, classification.Evidence);
+                        Settle(ref state, MetricVerdict.Plateau, ReasonCode.LeveledOff, classification.Evidence, Start(iterations, classification));
                     break;
                 case RoundOutcome.Growing:
                     state.EverGrew = true;
@@ -133,13 +134,25 @@ internal sealed class LeakJudge
                         _stoppedBy ??= metric.Metric;
                     if (isLastRound || passedCap)
                     {
-                        Settle(ref state, MetricVerdict.Leak, isLastRound ? ReasonCode.KeptGrowing : ReasonCode.PassedGrowthCap, classification.Evidence);
+                        Settle(
+                            ref state,
+                            MetricVerdict.Leak,
+                            isLastRound ? ReasonCode.KeptGrowing : ReasonCode.PassedGrowthCap,
+                            classification.Evidence,
+                            Start(iterations, classification)
+                        );
                         state.IsolatedReleases = classification.IsolatedReleases;
                     }
                     break;
                 case RoundOutcome.Inconclusive:
                     if (isLastRound)
-                        Settle(ref state, MetricVerdict.Inconclusive, ReasonCode.ConfidenceReachesBudget, classification.Evidence);
+                        Settle(
+                            ref state,
+                            MetricVerdict.Inconclusive,
+                            ReasonCode.ConfidenceReachesBudget,
+                            classification.Evidence,
+                            Start(iterations, classification)
+                        );
                     break;
             }
         }
@@ -173,7 +186,7 @@ internal sealed class LeakJudge
                     RoundOutcome.Plateau => (MetricVerdict.Plateau, ReasonCode.LeveledOff),
                     _ => (MetricVerdict.Inconclusive, ReasonCode.InconclusiveWhenStopped),
                 };
-                Settle(ref state, verdict, reason, state.Last.Evidence);
+                Settle(ref state, verdict, reason, state.Last.Evidence, (int)series.Iterations[state.Last.EvidenceStart]);
             }
             var rates = state.GrowthRates.AsSpan(0, state.GrowingRounds).ToArray();
             // A leak grows per iteration at every stride. Growth driven by time or by the forced GCs (another thread's
@@ -199,18 +212,22 @@ internal sealed class LeakJudge
             )
             {
                 GrewWithConfidence = state.GrewWithConfidence,
+                FitStart = state.Decisive is null ? 0 : state.FitStart,
             };
         }
         return result;
     }
 
-    private static void Settle(ref State state, MetricVerdict verdict, ReasonCode reason, SlopeEstimate evidence)
+    private static void Settle(ref State state, MetricVerdict verdict, ReasonCode reason, SlopeEstimate evidence, int fitStart)
     {
+        state.FitStart = fitStart;
         state.Open = false;
         state.Verdict = verdict;
         state.Reason = reason;
         state.Decisive = evidence;
     }
+
+    private static int Start(ReadOnlySpan<double> iterations, RoundClassification classification) => (int)iterations[classification.EvidenceStart];
 
     /// <summary>
     /// The series a metric is judged on. For native memory, intervals in which the JIT compiled methods (on any
@@ -239,6 +256,7 @@ internal sealed class LeakJudge
         public ReasonCode Reason;
         public RoundClassification Last;
         public SlopeEstimate? Decisive;
+        public int FitStart;
         public int JitIntervalsSetAside;
         public int IsolatedReleases;
         public int WindowStart;

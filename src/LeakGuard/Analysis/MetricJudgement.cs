@@ -76,6 +76,9 @@ internal sealed record MetricJudgement(
     /// <summary>True when the last round had confident growth before it read as a plateau (<see cref="ReasonCode.WithinBudgetAfterGrowth"/> or <see cref="ReasonCode.LeveledOff"/>).</summary>
     public bool GrewWithConfidence { get; init; }
 
+    /// <summary>Iteration number of the first sample of the fit behind <see cref="Slope"/> (its last is <see cref="WindowEnd"/>).</summary>
+    public int FitStart { get; init; }
+
     /// <summary>For the heap-histogram reasons: the type whose growth decided, or null.</summary>
     public string? DecidingType { get; init; }
 

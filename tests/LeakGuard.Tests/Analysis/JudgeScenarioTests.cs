@@ -282,4 +282,18 @@ public class JudgeScenarioTests
         judgement.Slope.PerIteration.ShouldBe(24);
         (judgement.WindowStart, judgement.WindowEnd).ShouldBe((0, 50));
     }
+
+    [Fact]
+    public async Task The_fit_window_is_handed_to_the_chart_as_the_judge_fitted_it()
+    {
+        // A plateau settled on round 1 (iterations 50–150) and a leak on the last round (350–750).
+        var plateau = await Run((i, _) => 100.0 * Math.Min(i, 60));
+        var leak = await Run((i, _) => 24.0 * i);
+
+        Managed(plateau).Judgement!.FitStart.ShouldBe(50);
+        Managed(plateau).Judgement!.WindowEnd.ShouldBe(150);
+        LeakGuard.Reporting.SvgChart.Render(Managed(plateau))!.ShouldContain("slope fitted on iterations 50–150");
+        Managed(leak).Judgement!.FitStart.ShouldBe(350);
+        LeakGuard.Reporting.SvgChart.Render(Managed(leak))!.ShouldContain("slope fitted on iterations 350–750");
+    }
 }

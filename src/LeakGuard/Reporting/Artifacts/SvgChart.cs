@@ -45,7 +45,8 @@ internal static class SvgChart
     /// <param name="metric">The metric's report.</param>
     /// <param name="testName">Shown under the title when set.</param>
     /// <param name="roundSize">Samples per round (<see cref="LeakOptions.Iterations"/>), to find the samples the slope was
-    /// fitted on (see <see cref="FitWindow"/>); 0 means the slope is drawn over every sample.</param>
+    /// fitted on (see <see cref="FitWindow"/>) when the report carries no judgement (<see cref="MetricReport"/> from the
+    /// engine always does: its fit window is drawn as handed over); 0 means the slope is drawn over every sample.</param>
     public static string? Render(MetricReport metric, string? testName = null, int roundSize = 0)
     {
         ArgumentNullException.ThrowIfNull(metric);
@@ -53,7 +54,10 @@ internal static class SvgChart
             return null;
 
         var points = Growth(metric.Samples);
-        var window = FitWindow(metric.Samples, metric.Slope, roundSize, lastRound: metric.Verdict is MetricVerdict.Leak or MetricVerdict.Inconclusive);
+        // The engine's report carries the window its judge fitted; only a report without one (built elsewhere) is searched.
+        var window = metric.Judgement is { } judgement
+            ? (From: (double)judgement.FitStart, To: (double)judgement.WindowEnd)
+            : FitWindow(metric.Samples, metric.Slope, roundSize, lastRound: metric.Verdict is MetricVerdict.Leak or MetricVerdict.Inconclusive);
         var lines = Lines.Create(points.Where(p => p.X >= window.From && p.X <= window.To).ToList(), metric.Slope, metric.BudgetPerIteration);
         var scale = Scale.For(points, lines, metric.Metric);
 
