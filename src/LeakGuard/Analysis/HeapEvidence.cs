@@ -8,7 +8,9 @@ namespace LeakGuard.Analysis;
 /// <remarks>
 /// <para>Two ambiguous cases. A metric that grew with confidence in a round and then read as a plateau may be a cache
 /// that filled, or a leak whose growth another thread's release offset: when a type grew in every interval between
-/// the snapshots by at least one instance per <see cref="IterationsPerInstance"/> iterations (or in size by at least
+/// the snapshots by at least one instance per <see cref="IterationsPerInstance"/> iterations, and is an
+/// application type (not the runtime's or a test runner's, which grow on other threads: thread-pool injection under
+/// load brings work queues, counters and threads) (or in size by at least
 /// <see cref="MinimumSizeGrowthPerIteration"/> bytes per iteration), it is a leak. A metric called a leak on the
 /// process-wide figure whose snapshots show no type growing in every interval is growth that is not the operation's (a host's cache that filled on another thread): not called a leak.</para>
 /// <para>Where no summary could be taken, the process-wide verdict stands.</para>
@@ -61,6 +63,10 @@ internal static class HeapEvidence
 
     private static bool GrowsWithIterations(TypeGrowth type, int iterations)
     {
+        // The runtime's and the test runners' own types grow on other threads (thread-pool threads injected under load
+        // bring their work queues, counters and thread objects): they cannot tell a leak from a plateau.
+        if (HeapAnalysis.TypeNames.Ownership(type.TypeName) == 2)
+            return false;
         var instances = type.CountAfter - type.CountBefore;
         if (instances * IterationsPerInstance >= iterations)
             return true;

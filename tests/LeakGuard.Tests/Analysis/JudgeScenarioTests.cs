@@ -147,7 +147,7 @@ public class JudgeScenarioTests
     public async Task A_leak_offset_by_another_threads_releases_is_a_leak_when_the_heap_histogram_shows_its_type_growing()
     {
         var heap = new ScriptedHeapDiagnoser(
-            ScriptedHeapDiagnoser.Summary(grewInEveryInterval: true, new TypeGrowth("Closures+ClosureState", 750, 800, 18_000, 19_200, 50))
+            ScriptedHeapDiagnoser.Summary(grewInEveryInterval: true, new TypeGrowth("Contoso.Closures+ClosureState", 750, 800, 18_000, 19_200, 50))
         );
 
         var report = await Run(LeakOffsetByReleases, heap: heap);
@@ -156,7 +156,7 @@ public class JudgeScenarioTests
         Managed(report).Verdict.ShouldBe(MetricVerdict.Leak);
         Managed(report)
             .Reason.ShouldBe(
-                "read as a plateau by iteration 750 after growing with confidence, but the heap snapshots over 50 further iterations show Closures+ClosureState growing in every interval: a leak whose growth another thread's release hid (decided by the heap histogram)"
+                "read as a plateau by iteration 750 after growing with confidence, but the heap snapshots over 50 further iterations show Contoso.Closures+ClosureState growing in every interval: a leak whose growth another thread's release hid (decided by the heap histogram)"
             );
         report.HeapSummary.ShouldNotBeNull();
     }
@@ -165,7 +165,9 @@ public class JudgeScenarioTests
     public async Task A_plateau_whose_histogram_shows_only_a_few_instances_of_another_threads_type_stays_a_plateau()
     {
         // 3 instances over 50 iterations: fewer than one per 8 iterations, in a type another thread touched.
-        var heap = new ScriptedHeapDiagnoser(ScriptedHeapDiagnoser.Summary(grewInEveryInterval: true, new TypeGrowth("Runner+Message", 10, 13, 240, 312, 50)));
+        var heap = new ScriptedHeapDiagnoser(
+            ScriptedHeapDiagnoser.Summary(grewInEveryInterval: true, new TypeGrowth("Contoso.Runner+Message", 10, 13, 240, 312, 50))
+        );
 
         var report = await Run(LeakOffsetByReleases, heap: heap);
 
@@ -174,12 +176,30 @@ public class JudgeScenarioTests
     }
 
     [Fact]
+    public async Task A_plateau_whose_histogram_shows_only_the_runtimes_own_types_growing_stays_a_plateau()
+    {
+        // Measured under load: thread-pool injection during the snapshots grew System.Object[] by 19 instances in 50
+        // iterations (work-stealing queues) while a bounded cache stood full.
+        var heap = new ScriptedHeapDiagnoser(
+            ScriptedHeapDiagnoser.Summary(
+                grewInEveryInterval: true,
+                new TypeGrowth("System.Object[]", 285, 304, 2_438_808, 2_440_472, 50),
+                new TypeGrowth("System.Threading.Thread", 14, 17, 1008, 1224, 50)
+            )
+        );
+
+        var report = await Run(LeakOffsetByReleases, heap: heap);
+
+        Managed(report).Verdict.ShouldBe(MetricVerdict.Plateau);
+    }
+
+    [Fact]
     public async Task Growth_on_the_process_wide_figure_with_no_type_growing_in_every_interval_is_not_called_a_leak()
     {
         // A host's cache filling on another thread through the run: 40 B per iteration; the snapshots over 50 further
         // iterations show a type that grew once, not in every interval.
         var heap = new ScriptedHeapDiagnoser(
-            ScriptedHeapDiagnoser.Summary(grewInEveryInterval: false, new TypeGrowth("Host+Contract", 100, 101, 4000, 4040, 50))
+            ScriptedHeapDiagnoser.Summary(grewInEveryInterval: false, new TypeGrowth("Contoso.Host+Contract", 100, 101, 4000, 4040, 50))
         );
 
         var report = await Run((i, _) => 40.0 * i, heap: heap);
@@ -196,7 +216,7 @@ public class JudgeScenarioTests
     public async Task A_leak_whose_heap_histogram_shows_its_type_growing_stays_a_leak_and_a_failed_snapshot_leaves_it_standing()
     {
         var growing = new ScriptedHeapDiagnoser(
-            ScriptedHeapDiagnoser.Summary(grewInEveryInterval: true, new TypeGrowth("Leaky+Item", 750, 800, 18_000, 19_200, 50))
+            ScriptedHeapDiagnoser.Summary(grewInEveryInterval: true, new TypeGrowth("Contoso.Leaky+Item", 750, 800, 18_000, 19_200, 50))
         );
         var failing = new ScriptedHeapDiagnoser(null, "the dump could not be written (scripted)");
 
