@@ -43,7 +43,8 @@ internal static partial class Units
             error = $"'{text}' is not a positive duration";
             return false;
         }
-        duration = TimeSpan.FromSeconds(total);
+        // Longer than a TimeSpan holds (99999999d): the longest one, which every option's range then refuses by name.
+        duration = total >= TimeSpan.MaxValue.TotalSeconds || !double.IsFinite(total) ? TimeSpan.MaxValue : TimeSpan.FromSeconds(total);
         error = null;
         return true;
     }
@@ -136,6 +137,8 @@ internal static partial class Units
             return $"{duration.TotalMilliseconds.ToString("0", Invariant)}ms";
         if (duration < TimeSpan.FromMinutes(1))
             return $"{duration.TotalSeconds.ToString("0.#", Invariant)}s";
+        if (duration >= TimeSpan.FromDays(2) && duration.Ticks % TimeSpan.TicksPerDay == 0)
+            return $"{(long)duration.TotalDays}d";
         if (duration < TimeSpan.FromHours(1))
             return duration.Seconds == 0 ? $"{(int)duration.TotalMinutes}m" : $"{(int)duration.TotalMinutes}m{duration.Seconds}s";
         return duration.Minutes == 0 ? $"{(int)duration.TotalHours}h" : $"{(int)duration.TotalHours}h{duration.Minutes}m";

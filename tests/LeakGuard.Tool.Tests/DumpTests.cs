@@ -96,4 +96,37 @@ public sealed class DumpTests(LeakyDumps dumps) : IClassFixture<LeakyDumps>
         missing.ShouldBe(2);
         error.ShouldContain("no type named 'NoSuchTypeAnywhere'");
     }
+
+    [Fact]
+    public async Task Diff_and_analyze_of_a_truncated_dump_exit_2_with_one_line_and_a_json_error_document()
+    {
+        // A dump cut off in the middle (a full disk, a copy interrupted): its header is intact, its memory is not all there.
+        var truncated = Path.Combine(Path.GetTempPath(), $"leakguard-truncated-{Guid.NewGuid():N}.dmp");
+        await using (var source = File.OpenRead(_after))
+        await using (var copy = File.Create(truncated))
+        {
+            var buffer = new byte[source.Length / 2];
+            await source.ReadExactlyAsync(buffer);
+            await copy.WriteAsync(buffer);
+        }
+        try
+        {
+            foreach (string[] args in new[] { new[] { "diff", _before, truncated, "--json" }, new[] { "analyze", truncated, "--json" } })
+            {
+                var (code, output, error) = await Leakguard.RunAsync(args);
+
+                code.ShouldBe(2, output + error);
+                var line = error.Trim().ShouldNotBeNull();
+                line.ShouldNotContain(Environment.NewLine);
+                line.ShouldStartWith($"leakguard {args[0]}: error: ");
+                var json = JsonDocument.Parse(output).RootElement;
+                json.GetProperty("exitCode").GetInt32().ShouldBe(2);
+                json.GetProperty("errorKind").GetString().ShouldBe("dump");
+            }
+        }
+        finally
+        {
+            File.Delete(truncated);
+        }
+    }
 }

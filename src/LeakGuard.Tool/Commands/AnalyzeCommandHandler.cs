@@ -45,6 +45,7 @@ internal static class AnalyzeCommandHandler
             TypeOption,
             TopTypesOption,
             NoStackRootsOption,
+            CommonOptions.AnalysisTimeoutOption,
             CommonOptions.JsonOption,
         };
         command.SetAction((parse, cancellationToken) => RunAsync(parse, cancellationToken));
@@ -57,29 +58,36 @@ internal static class AnalyzeCommandHandler
         var dump = parse.GetValue(DumpArgument)!;
         try
         {
-            DumpErrors.CheckReadable(dump);
             var options = new HeapSnapshotOptions
             {
                 TopTypes = parse.GetValue(TopTypesOption),
                 TypeName = parse.GetValue(TypeOption),
                 IncludeStackRoots = !parse.GetValue(NoStackRootsOption),
             };
-            HeapSnapshotSummary summary;
-            try
-            {
-                summary = await Task.Run(() => HeapAnalyzer.Analyze(dump, options, cancellationToken), cancellationToken).ConfigureAwait(false);
-            }
-            catch (ArgumentException e) when (e is not ArgumentOutOfRangeException && options.TypeName is not null && e.ParamName == "wanted")
-            {
-                throw new ToolException(
-                    e.Message[..(e.Message.IndexOf(" (Parameter", StringComparison.Ordinal) is var i and >= 0 ? i : e.Message.Length)] + ".",
-                    e
-                );
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                throw new ToolException(DumpErrors.Unreadable($"'{dump}'", e), e);
-            }
+            var summary = await DumpErrors
+                .ReadWithinAsync(
+                    $"'{dump}'",
+                    parse.GetValue(CommonOptions.AnalysisTimeoutOption),
+                    token =>
+                    {
+                        // Inside the time limit: opening a file on a hung file system blocks too.
+                        DumpErrors.CheckReadable(dump);
+                        token.ThrowIfCancellationRequested();
+                        try
+                        {
+                            return HeapAnalyzer.Analyze(dump, options, token);
+                        }
+                        catch (ArgumentException e) when (e is not ArgumentOutOfRangeException && options.TypeName is not null && e.ParamName == "wanted")
+                        {
+                            throw new ToolException(
+                                e.Message[..(e.Message.IndexOf(" (Parameter", StringComparison.Ordinal) is var i and >= 0 ? i : e.Message.Length)] + ".",
+                                e
+                            );
+                        }
+                    },
+                    cancellationToken
+                )
+                .ConfigureAwait(false);
             if (output.Json)
                 output.WriteJson(new AnalyzeResult("analyze", (int)ReturnCode.Ok, dump, summary));
             else
@@ -88,7 +96,7 @@ internal static class AnalyzeCommandHandler
         }
         catch (ToolException e)
         {
-            return (int)output.Fail("analyze", e.Message);
+            return (int)output.Fail("analyze", e);
         }
     }
 }

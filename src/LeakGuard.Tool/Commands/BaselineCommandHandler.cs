@@ -172,7 +172,7 @@ internal static class BaselineCommandHandler
         }
         catch (ToolException e)
         {
-            return (int)output.Fail(Verb, e.Message);
+            return (int)output.Fail(Verb, e);
         }
     }
 
@@ -211,7 +211,7 @@ internal static class BaselineCommandHandler
         }
         catch (ToolException e)
         {
-            return (int)output.Fail(Verb, e.Message);
+            return (int)output.Fail(Verb, e);
         }
     }
 

@@ -35,6 +35,7 @@ internal static class DiffCommandHandler
             MaxGrowthOption,
             NoStackRootsOption,
             CommonOptions.TopOption,
+            CommonOptions.AnalysisTimeoutOption,
             CommonOptions.JsonOption,
         };
         command.SetAction((parse, cancellationToken) => RunAsync(parse, cancellationToken));
@@ -48,23 +49,34 @@ internal static class DiffCommandHandler
         var after = parse.GetValue(AfterArgument)!;
         try
         {
-            DumpErrors.CheckReadable(before);
-            DumpErrors.CheckReadable(after);
             var options = new HeapComparisonOptions
             {
                 TopTypes = parse.GetValue(CommonOptions.TopOption),
                 PathTypes = Math.Min(5, parse.GetValue(CommonOptions.TopOption)),
                 IncludeStackRoots = !parse.GetValue(NoStackRootsOption),
             };
-            HeapComparison comparison;
-            try
-            {
-                comparison = await Task.Run(() => HeapAnalyzer.Compare([before, after], options, cancellationToken), cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                throw new ToolException(DumpErrors.Unreadable($"'{before}' or '{after}'", e), e);
-            }
+            var comparison = await DumpErrors
+                .ReadWithinAsync(
+                    $"'{before}' and '{after}'",
+                    parse.GetValue(CommonOptions.AnalysisTimeoutOption),
+                    token =>
+                    {
+                        // Inside the time limit: opening a file on a hung file system blocks too.
+                        DumpErrors.CheckReadable(before);
+                        DumpErrors.CheckReadable(after);
+                        token.ThrowIfCancellationRequested();
+                        try
+                        {
+                            return HeapAnalyzer.Compare([before, after], options, token);
+                        }
+                        catch (Exception e) when (e is not (OperationCanceledException or ToolException))
+                        {
+                            throw new ToolException(DumpErrors.Unreadable($"'{before}' or '{after}'", e), e, ErrorKind.Dump);
+                        }
+                    },
+                    cancellationToken
+                )
+                .ConfigureAwait(false);
             var growth = comparison.TotalBytesAfter - comparison.TotalBytesBefore;
             var max = parse.GetValue(MaxGrowthOption);
             var over = max is { } limit && growth > limit;
@@ -87,7 +99,7 @@ internal static class DiffCommandHandler
         }
         catch (ToolException e)
         {
-            return (int)output.Fail("diff", e.Message);
+            return (int)output.Fail("diff", e);
         }
     }
 }

@@ -1,6 +1,6 @@
 namespace LeakGuard.Tool.Commands;
 
-/// <summary>Turns what ClrMD throws for a bad dump into a message for people.</summary>
+/// <summary>Turns what ClrMD throws for a bad dump into a message for people, and bounds the analysis in time.</summary>
 internal static class DumpErrors
 {
     /// <summary>Checks that <paramref name="path"/> is a readable file.</summary>
@@ -24,4 +24,51 @@ internal static class DumpErrors
     /// <summary>The message for a dump ClrMD could not read.</summary>
     public static string Unreadable(string what, Exception e) =>
         $"cannot read {what} as a .NET heap dump ({e.GetType().Name}: {e.Message.Trim().TrimEnd('.')}). Take one with 'dotnet-dump collect' (full or heap), createdump, or leakguard itself.";
+
+    /// <summary>
+    /// Runs <paramref name="read"/> (opening dumps, reading them with ClrMD, searching retention paths) on the thread
+    /// pool within <paramref name="timeout"/>. Whatever it throws — <see cref="InvalidDataException"/> for a corrupt
+    /// dump, <see cref="IOException"/>, ClrMD's own exceptions, anything — becomes a <see cref="ToolException"/> of
+    /// kind <see cref="ErrorKind.Dump"/> (a <see cref="ToolException"/> it throws is kept as it is); over the time limit,
+    /// one of kind <see cref="ErrorKind.Timeout"/>.
+    /// </summary>
+    /// <remarks>
+    /// The read is asked to stop through its token, and is not waited for past the limit: a read stuck where it does not
+    /// look at the token (a DAC call, a hung file system) is left behind on its thread, and leakguard exits.
+    /// </remarks>
+    /// <param name="what">The dumps, for messages: <c>'a.dmp'</c>.</param>
+    /// <param name="timeout">The time limit (<c>--analysis-timeout</c>).</param>
+    /// <param name="read">The work; stops when its token is cancelled.</param>
+    /// <param name="cancellationToken">SIGINT/SIGTERM: rethrown as <see cref="OperationCanceledException"/>.</param>
+    /// <exception cref="ToolException">The read failed or took too long.</exception>
+    public static async Task<T> ReadWithinAsync<T>(string what, TimeSpan timeout, Func<CancellationToken, T> read, CancellationToken cancellationToken)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(timeout);
+        var work = Task.Run(() => read(limit.Token), CancellationToken.None);
+        try
+        {
+            return await work.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception e) when (e is TimeoutException || (e is OperationCanceledException && limit.IsCancellationRequested))
+        {
+            throw new ToolException(
+                $"the heap analysis of {what} did not finish within {Units.Duration(timeout)} (--analysis-timeout): give it more time (e.g. --analysis-timeout 30m), or skip thread stacks with --no-stack-roots.",
+                e,
+                ErrorKind.Timeout
+            );
+        }
+        catch (ToolException)
+        {
+            throw;
+        }
+        catch (Exception e)
+        {
+            throw new ToolException(Unreadable(what, e), e, ErrorKind.Dump);
+        }
+    }
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.ComponentModel;
 using System.Diagnostics;
 using LeakGuard.Tool.Output;
+using LeakGuard.Tool.Running;
 using LeakGuard.Tool.Watching;
 
 namespace LeakGuard.Tool.Commands;
@@ -17,16 +18,21 @@ internal static class RunCommandHandler
 
     private static readonly Option<TimeSpan> WarmupOption = new("--warmup", "-w")
     {
-        Description = "Time to let the process start up (JIT, caches) before sampling begins.",
+        Description = "Time to let the process start up (JIT, caches) before sampling begins: 100ms to 1h.",
         DefaultValueFactory = _ => TimeSpan.FromSeconds(5),
-        CustomParser = CommonOptions.ParseDuration,
+        CustomParser = CommonOptions.DurationIn(TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1)),
     };
 
     private static readonly Option<TimeSpan> StartupTimeoutOption = new("--startup-timeout")
     {
-        Description = "How long to wait for the process's .NET diagnostics port to appear.",
+        Description = "How long to wait for the process's .NET diagnostics port to appear: 1s to 1h.",
         DefaultValueFactory = _ => TimeSpan.FromSeconds(15),
-        CustomParser = CommonOptions.ParseDuration,
+        CustomParser = CommonOptions.DurationIn(TimeSpan.FromSeconds(1), TimeSpan.FromHours(1)),
+    };
+
+    private static readonly Option<bool> ShowCommandLineOption = new("--show-command-line")
+    {
+        Description = "Show the target's arguments in the report (by default only the executable and how many arguments were redacted: they may hold secrets).",
     };
 
     /// <summary>The <c>run</c> command.</summary>
@@ -40,6 +46,7 @@ internal static class RunCommandHandler
             CommandArgument,
             WarmupOption,
             StartupTimeoutOption,
+            ShowCommandLineOption,
         };
         WatchOptions.AddTo(command);
         command.SetAction((parse, cancellationToken) => RunAsync(parse, cancellationToken));
@@ -55,7 +62,8 @@ internal static class RunCommandHandler
             var settings = WatchOptions.Read(parse);
             var command = parse.GetValue(CommandArgument) ?? [];
             if (command.Length == 0)
-                throw new ToolException("give the command to run after --, e.g. leakguard run -- dotnet MyService.dll");
+                throw new ToolException("give the command to run after --, e.g. leakguard run -- dotnet MyService.dll", kind: ErrorKind.Usage);
+            var shown = parse.GetValue(ShowCommandLineOption) ? command : RedactedCommandLine(command);
             process = Start(command, output);
             var target = await WaitForRuntimeAsync(process, parse.GetValue(StartupTimeoutOption), cancellationToken).ConfigureAwait(false);
             output.Progress($"started process {process.Id} ({target.Name}); warming up for {Units.Duration(parse.GetValue(WarmupOption))}");
@@ -63,31 +71,60 @@ internal static class RunCommandHandler
             if (process.HasExited)
                 throw new ToolException($"'{command[0]}' exited with code {process.ExitCode} during the warmup.");
             var report = await WatchSession
-                .RunAsync("run", new TargetInfo(process.Id, target.Name, command), settings, output, () => process.HasExited, cancellationToken)
+                .RunAsync("run", new TargetInfo(process.Id, target.Name, shown), settings, output, () => process.HasExited, cancellationToken)
                 .ConfigureAwait(false);
+            // A signal during the watch: a CI job was cancelled, or Ctrl+C. What was sampled is no verdict of the soak test.
+            if (cancellationToken.IsCancellationRequested)
+                return (int)Interrupted(output, process);
             Stop(process, output);
             WatchCommandHandler.Write(output, report);
             return report.ExitCode;
+        }
+        catch (Exception e) when ((e is OperationCanceledException or ToolException) && cancellationToken.IsCancellationRequested)
+        {
+            return (int)Interrupted(output, process);
         }
         catch (ToolException e)
         {
             var message = e.Message;
             if (process is { HasExited: true } && !message.Contains("exited with code", StringComparison.Ordinal))
                 message += $" (the process exited with code {process.ExitCode})";
-            return (int)output.Fail("run", message);
-        }
-        catch (OperationCanceledException)
-        {
-            return (int)output.Fail("run", "stopped before the watch began.");
+            return (int)output.Fail("run", message, e.Kind);
         }
         finally
         {
+            // Whatever ended the run — a failure, a signal, an exception leakguard did not expect — the target does not outlive it.
             if (process is not null)
             {
                 Stop(process, output);
+                ChildProcesses.Remove(process);
                 process.Dispose();
             }
         }
+    }
+
+    /// <summary>
+    /// The command line as the report shows it unless <c>--show-command-line</c> is given: the executable and how many
+    /// arguments there were (arguments carry connection strings and tokens, and reports end up in CI logs).
+    /// </summary>
+    internal static string[] RedactedCommandLine(string[] command) =>
+        command.Length <= 1 ? command : [command[0], $"<{command.Length - 1} argument{(command.Length == 2 ? "" : "s")} redacted>"];
+
+    /// <summary>Stops the target after a signal and reports it: exit code 130 (SIGINT) or 143 (SIGTERM).</summary>
+    private static ReturnCode Interrupted(CliOutput output, Process? process)
+    {
+        var what = "before the process was started";
+        if (process is not null)
+        {
+            var pid = process.Id;
+            what = Stop(process, output) ? $"process {pid} and its child processes were stopped" : $"process {pid} could not be stopped";
+        }
+        return output.Fail(
+            "run",
+            $"stopped by {Termination.SignalName} before the watch ended: {what}; no verdict.",
+            ErrorKind.Interrupted,
+            Termination.ExitCode
+        );
     }
 
     private static Process Start(string[] command, CliOutput output)
@@ -103,6 +140,7 @@ internal static class RunCommandHandler
         try
         {
             var process = Process.Start(info) ?? throw new ToolException($"'{command[0]}' did not start.");
+            ChildProcesses.Add(process);
             // The process's output goes to the tool's error stream (standard output carries the report), one prefixed line at a time.
             var prefix = $"[{process.Id}] ";
             process.OutputDataReceived += (_, e) => Forward(output, prefix, e.Data);
@@ -149,19 +187,6 @@ internal static class RunCommandHandler
         }
     }
 
-    private static void Stop(Process process, CliOutput output)
-    {
-        try
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-                process.WaitForExit(5000);
-            }
-        }
-        catch (Exception e) when (e is InvalidOperationException or Win32Exception)
-        {
-            output.Error.WriteLine($"leakguard run: could not stop process {process.Id}: {e.Message}");
-        }
-    }
+    private static bool Stop(Process process, CliOutput output) =>
+        ChildProcesses.Stop(process, TimeSpan.FromSeconds(5), message => output.Error.WriteLine($"leakguard run: {message}"));
 }

@@ -50,7 +50,7 @@ internal static class WatchCommandHandler
         }
         catch (ToolException e)
         {
-            return (int)output.Fail("watch", e.Message);
+            return (int)output.Fail("watch", e);
         }
     }
 

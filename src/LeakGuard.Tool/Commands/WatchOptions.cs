@@ -8,16 +8,16 @@ internal static class WatchOptions
 {
     public static readonly Option<TimeSpan> DurationOption = new("--duration", "-d")
     {
-        Description = "How long to watch, e.g. 30s, 10m, 1h.",
+        Description = "How long to watch, e.g. 30s, 10m, 1h: 1s to 30d.",
         DefaultValueFactory = _ => TimeSpan.FromSeconds(60),
-        CustomParser = CommonOptions.ParseDuration,
+        CustomParser = CommonOptions.DurationIn(TimeSpan.FromSeconds(1), TimeSpan.FromDays(30)),
     };
 
     public static readonly Option<TimeSpan> IntervalOption = new("--interval", "-i")
     {
-        Description = "Time between samples, e.g. 500ms, 1s, 10s.",
+        Description = "Time between samples, e.g. 500ms, 1s, 10s: 100ms to 1h.",
         DefaultValueFactory = _ => TimeSpan.FromSeconds(1),
-        CustomParser = CommonOptions.ParseDuration,
+        CustomParser = CommonOptions.DurationIn(TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1)),
     };
 
     public static readonly Option<GrowthRate> MaxManagedGrowthOption = new("--max-managed-growth")
@@ -50,9 +50,9 @@ internal static class WatchOptions
 
     public static readonly Option<TimeSpan> SnapshotDelayOption = new("--snapshot-delay")
     {
-        Description = "Time between the two heap snapshots taken when a metric grew over budget.",
+        Description = "Time between the two heap snapshots taken when a metric grew over budget: 1s to 1h.",
         DefaultValueFactory = _ => TimeSpan.FromSeconds(10),
-        CustomParser = CommonOptions.ParseDuration,
+        CustomParser = CommonOptions.DurationIn(TimeSpan.FromSeconds(1), TimeSpan.FromHours(1)),
     };
 
     public static readonly Option<string?> SnapshotDirectoryOption = new("--snapshot-directory")
@@ -81,6 +81,7 @@ internal static class WatchOptions
                 SnapshotDirectoryOption,
                 NoSnapshotsOption,
                 CommonOptions.TopOption,
+                CommonOptions.AnalysisTimeoutOption,
                 CommonOptions.JsonOption,
             }
         )
@@ -112,6 +113,7 @@ internal static class WatchOptions
             SnapshotDirectory = parse.GetValue(SnapshotDirectoryOption),
             Snapshots = !parse.GetValue(NoSnapshotsOption),
             TopTypes = parse.GetValue(CommonOptions.TopOption),
+            AnalysisTimeout = parse.GetValue(CommonOptions.AnalysisTimeoutOption),
         };
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Tracing;
 using LeakGuard.HeapAnalysis;
+using LeakGuard.Tool.Commands;
 using Microsoft.Diagnostics.NETCore.Client;
 using Microsoft.Diagnostics.Tracing;
 
@@ -25,12 +26,16 @@ internal static class TargetSnapshots
     private const long GcKeyword = 0x1;
     private const long GcHeapCollectKeyword = 0x800000;
 
-    /// <summary>Takes two snapshots <paramref name="delay"/> apart and compares them; never throws for a failed snapshot (see <see cref="SnapshotReport.Error"/>).</summary>
+    /// <summary>
+    /// Takes two snapshots <paramref name="delay"/> apart and compares them within <paramref name="analysisTimeout"/>;
+    /// never throws for a failed snapshot or analysis (see <see cref="SnapshotReport.Error"/>): the verdict stands.
+    /// </summary>
     public static async Task<SnapshotReport> CompareAsync(
         int pid,
         TimeSpan delay,
         string? directory,
         int topTypes,
+        TimeSpan analysisTimeout,
         Action<string>? progress,
         CancellationToken cancellationToken
     )
@@ -59,8 +64,11 @@ internal static class TargetSnapshots
             }
             var elapsed = clock.Elapsed;
             progress?.Invoke("reading the snapshots (ClrMD) and searching retention paths");
-            var comparison = await Task.Run(
-                    () => HeapAnalyzer.Compare(dumps, new HeapComparisonOptions { TopTypes = topTypes, PathTypes = Math.Min(5, topTypes) }, cancellationToken),
+            var comparison = await DumpErrors
+                .ReadWithinAsync(
+                    "the heap snapshots",
+                    analysisTimeout,
+                    token => HeapAnalyzer.Compare(dumps, new HeapComparisonOptions { TopTypes = topTypes, PathTypes = Math.Min(5, topTypes) }, token),
                     cancellationToken
                 )
                 .ConfigureAwait(false);

@@ -14,6 +14,9 @@ internal sealed record WatchSettings
     public string? SnapshotDirectory { get; init; }
     public bool Snapshots { get; init; } = true;
     public int TopTypes { get; init; } = 10;
+
+    /// <summary>The time limit of reading the snapshots (<c>--analysis-timeout</c>).</summary>
+    public TimeSpan AnalysisTimeout { get; init; } = Commands.CommonOptions.DefaultAnalysisTimeout;
 }
 
 /// <summary>The result of <c>watch</c> and <c>run</c> (its JSON shape is documented in docs/cli.md).</summary>
@@ -134,7 +137,15 @@ internal static class WatchSession
         if (over && settings.Snapshots && !cancellationToken.IsCancellationRequested && exited?.Invoke() != true)
         {
             snapshots = await TargetSnapshots
-                .CompareAsync(target.Pid, settings.SnapshotDelay, settings.SnapshotDirectory, settings.TopTypes, output.Progress, cancellationToken)
+                .CompareAsync(
+                    target.Pid,
+                    settings.SnapshotDelay,
+                    settings.SnapshotDirectory,
+                    settings.TopTypes,
+                    settings.AnalysisTimeout,
+                    output.Progress,
+                    cancellationToken
+                )
                 .ConfigureAwait(false);
         }
         var code = over ? ReturnCode.GrowthOverBudget : ReturnCode.Ok;
