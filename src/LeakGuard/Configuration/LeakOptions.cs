@@ -77,10 +77,17 @@ public sealed record LeakOptions
     public double MaxThreadsPerIteration { get; init; }
 
     /// <summary>
-    /// Time limit for the whole run (warmup, iterations, extensions, heap summary). <see langword="null"/> (the
-    /// default) means no limit. When it passes, the run stops between iterations and throws
-    /// <see cref="TimeoutException"/>. Must be positive when set.
+    /// Time limit for the whole run (warmup, iterations, extensions, attribution, heap summary). <see langword="null"/>
+    /// (the default) means no limit. When it passes during the iterations, the run stops at the next iteration and
+    /// throws <see cref="TimeoutException"/>; an iteration that has not returned 2 s after the limit is left behind
+    /// (it cannot be interrupted) and the run throws <see cref="TimeoutException"/> saying so, so the test host goes on.
+    /// When it passes during the diagnosis after the verdict, the verdict stands and the report says the heap summary
+    /// ran out of time. Must be positive when set.
     /// </summary>
+    /// <remarks>
+    /// With a time limit, a synchronous operation runs on a thread of LeakGuard's ("LeakGuard run"), not on the
+    /// calling thread, so that a hanging iteration can be left behind.
+    /// </remarks>
     public TimeSpan? Timeout { get; init; }
 
     /// <summary>

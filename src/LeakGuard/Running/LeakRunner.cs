@@ -28,6 +28,8 @@ internal sealed class LeakRunner
     private readonly Func<ValueTask> _operation;
     private readonly LeakOptions _options;
     private readonly CancellationToken _cancellationToken;
+    private readonly CancellationToken _userToken;
+    private readonly CancellationToken _deadline;
     private readonly ISampleSource _source;
     private readonly IHeapDiagnoser? _heapDiagnoser;
     private readonly SampleSeries _series;
@@ -45,10 +47,14 @@ internal sealed class LeakRunner
         bool synchronous,
         ISampleSource source,
         IHeapDiagnoser? heapDiagnoser,
-        CancellationToken cancellationToken
+        CancellationToken cancellationToken,
+        CancellationToken userToken,
+        CancellationToken deadline
     )
     {
         _heapDiagnoser = heapDiagnoser;
+        _userToken = userToken;
+        _deadline = deadline;
         _operation = operation;
         _synchronous = synchronous;
         _options = options;
@@ -107,14 +113,91 @@ internal sealed class LeakRunner
         options ??= LeakOptions.Default;
         options.Validate();
         using var gate = synchronous ? LeakGate.Enter(cancellationToken) : await LeakGate.EnterAsync(cancellationToken).ConfigureAwait(false);
+        // The operation's flow is inside this run: a leak run started from it fails at once (see LeakGate).
+        LeakGate.MarkInRun();
         source ??= new ProcessSampleSource();
         heapDiagnoser ??= source.IsProcess ? HeapSnapshotDiagnoser.Instance : null;
-        var runner = new LeakRunner(operation, options, synchronous, source, heapDiagnoser, cancellationToken);
-        var report = await runner.RunCoreAsync().ConfigureAwait(false);
+        var timeout = options.Timeout is { } t && t != Timeout.InfiniteTimeSpan ? t : (TimeSpan?)null;
+        // Everything the time limit needs is made before the run: a timer created mid-run would count as growth.
+        using var deadline = timeout is { } limit ? new CancellationTokenSource(limit) : null;
+        using var linked = deadline is null ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        using var stopWaiting = timeout is null ? null : new CancellationTokenSource();
+        var runner = new LeakRunner(
+            operation,
+            options,
+            synchronous,
+            source,
+            heapDiagnoser,
+            linked?.Token ?? cancellationToken,
+            cancellationToken,
+            deadline?.Token ?? CancellationToken.None
+        );
+        LeakReport report;
+        if (timeout is { } bound)
+        {
+            // A hanging iteration cannot be interrupted: with a time limit the run goes on its own thread (synchronous
+            // operations) or is awaited against the limit, and when it has not returned shortly after the limit,
+            // LeakGuard stops waiting for it and reports the timeout. The test host goes on.
+            var hangLimit = Task.Delay(bound + HangGrace, stopWaiting!.Token);
+            var work = synchronous ? RunOnOwnThread(runner) : runner.RunCoreAsync();
+            if (await Task.WhenAny(work, hangLimit).ConfigureAwait(false) != work)
+            {
+                _ = work.ContinueWith(static w => _ = w.Exception, TaskScheduler.Default); // observed when the iteration returns
+                throw runner.TimeoutError(hung: true);
+            }
+            stopWaiting.Cancel();
+            report = await work.ConfigureAwait(false);
+        }
+        else
+        {
+            report = await runner.RunCoreAsync().ConfigureAwait(false);
+        }
         if (runner._source.IsProcess)
             LeakArtifacts.WriteIfRequested(report); // never throws: a write failure is noted on the report
         return report;
     }
+
+    /// <summary>How long after <see cref="LeakOptions.Timeout"/> a run that has not returned counts as hanging in an iteration.</summary>
+    internal static readonly TimeSpan HangGrace = TimeSpan.FromSeconds(2);
+
+    /// <summary>Runs a synchronous operation's run on a thread of its own, so that a hanging iteration can be left behind.</summary>
+    private static Task<LeakReport> RunOnOwnThread(LeakRunner runner)
+    {
+        var completion = new TaskCompletionSource<LeakReport>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                completion.SetResult(runner.RunCoreAsync().GetAwaiter().GetResult());
+            }
+            catch (Exception e)
+            {
+                completion.SetException(e);
+            }
+        })
+        {
+            IsBackground = true,
+            Name = "LeakGuard run",
+        };
+        thread.Start();
+        return completion.Task;
+    }
+
+    /// <summary>The <see cref="TimeoutException"/> of a run that passed <see cref="LeakOptions.Timeout"/>.</summary>
+    private TimeoutException TimeoutError(bool hung)
+    {
+        var timeout = _options.Timeout.GetValueOrDefault();
+        return new TimeoutException(
+            hung
+                ? $"The leak run exceeded its Timeout of {timeout.TotalSeconds:0.###} s: an iteration did not return ({_iteration} measured iterations had completed, after {_options.WarmupIterations} warmup). LeakGuard stopped waiting for it; it may still be running on its thread. Fix the hang, or raise LeakOptions.Timeout."
+                : $"The leak run exceeded its Timeout of {timeout.TotalSeconds:0.###} s after {_iteration} measured iterations ({_options.WarmupIterations} warmup). Raise LeakOptions.Timeout, or lower Iterations or MaxIterations."
+        );
+    }
+
+    /// <summary>True when the time limit, not the caller's cancellation, stopped the run.</summary>
+    private bool TimedOut =>
+        !_userToken.IsCancellationRequested
+        && (_deadline.IsCancellationRequested || _options.Timeout is { } timeout && timeout != Timeout.InfiniteTimeSpan && _clock.Elapsed > timeout);
 
     private async Task<LeakReport> RunCoreAsync()
     {
@@ -160,12 +243,21 @@ internal sealed class LeakRunner
         HandleAttribution? handleAttribution = null;
         if (attribution is not null)
         {
+            var compared = true;
             if (attribution.BeginComparison(metrics[(int)LeakMetric.NativeHeap].IsOverBudget, metrics[(int)LeakMetric.Handles].IsOverBudget, _iteration))
             {
-                await RunIterationsAsync(_options.Iterations, countIterations: false).ConfigureAwait(false);
-                attribution.ComparisonIterations = _options.Iterations;
+                try
+                {
+                    await RunIterationsAsync(_options.Iterations, countIterations: false).ConfigureAwait(false);
+                    attribution.ComparisonIterations = _options.Iterations;
+                }
+                catch (TimeoutException)
+                {
+                    compared = false; // the time limit ran out after the verdict: it stands, without the attribution
+                }
             }
-            (nativeAttribution, handleAttribution) = attribution.Finish(metrics);
+            if (compared)
+                (nativeAttribution, handleAttribution) = attribution.Finish(metrics);
         }
 
         HeapSummary? heapSummary = null;
@@ -185,15 +277,27 @@ internal sealed class LeakRunner
             )
         )
         {
-            var outcome = await _heapDiagnoser
-                .CaptureAsync(
-                    _operation,
-                    _options,
-                    ThrowIfStopped,
-                    _cancellationToken,
-                    metrics[managedIndex].IsOverBudget ? metrics[managedIndex].Slope.PerIteration : null
-                )
-                .ConfigureAwait(false);
+            HeapSummaryOutcome outcome;
+            try
+            {
+                outcome = await _heapDiagnoser
+                    .CaptureAsync(
+                        _operation,
+                        _options,
+                        ThrowIfStopped,
+                        _cancellationToken,
+                        metrics[managedIndex].IsOverBudget ? metrics[managedIndex].Slope.PerIteration : null
+                    )
+                    .ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is TimeoutException || (e is OperationCanceledException && TimedOut))
+            {
+                // The time limit ran out during the diagnosis: the verdict stands, without the summary.
+                outcome = new(
+                    null,
+                    $"the run's Timeout of {_options.Timeout.GetValueOrDefault().TotalSeconds:0.###} s ran out during the heap summary; raise LeakOptions.Timeout for one"
+                );
+            }
             heapSummary = outcome.Summary;
             unavailable = outcome.UnavailableReason;
             var decided = HeapEvidence.Apply(judgements[managedIndex], heapSummary);
@@ -307,12 +411,8 @@ internal sealed class LeakRunner
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ThrowIfStopped()
     {
-        _cancellationToken.ThrowIfCancellationRequested();
-        if (_options.Timeout is { } timeout && timeout != Timeout.InfiniteTimeSpan && _clock.Elapsed > timeout)
-        {
-            throw new TimeoutException(
-                $"The leak run exceeded its Timeout of {timeout.TotalSeconds:0.###} s after {_iteration} measured iterations ({_options.WarmupIterations} warmup). Raise LeakOptions.Timeout, or lower Iterations or MaxIterations."
-            );
-        }
+        _userToken.ThrowIfCancellationRequested();
+        if (TimedOut)
+            throw TimeoutError(hung: false);
     }
 }

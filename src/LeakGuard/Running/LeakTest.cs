@@ -21,12 +21,14 @@ namespace LeakGuard;
 public static class LeakTest
 {
     /// <summary>Runs a synchronous operation and returns the report; does not throw on a leak.</summary>
-    /// <param name="operation">The operation under test; it runs on the calling thread.</param>
+    /// <param name="operation">The operation under test; it runs on the calling thread (on a thread of LeakGuard's when
+    /// <see cref="LeakOptions.Timeout"/> is set, so that a hanging iteration can be left behind).</param>
     /// <param name="options">The options; null means <see cref="LeakOptions.Default"/>.</param>
     /// <returns>The report; <see cref="LeakReport.Failed"/> tells the verdict (<see cref="LeakReport.HasLeak"/> for leaks alone).</returns>
     /// <exception cref="ArgumentNullException"><paramref name="operation"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An option is invalid; the message names the property and the value.</exception>
-    /// <exception cref="TimeoutException">The run exceeded <see cref="LeakOptions.Timeout"/>.</exception>
+    /// <exception cref="TimeoutException">The run exceeded <see cref="LeakOptions.Timeout"/> before its verdict (an iteration that hangs included).</exception>
+    /// <exception cref="InvalidOperationException">Called from inside another leak run (its operation, or a task it started): it would wait for itself.</exception>
     public static LeakReport Run(Action operation, LeakOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(operation);
@@ -51,7 +53,8 @@ public static class LeakTest
     /// <returns>The report; <see cref="LeakReport.Failed"/> tells the verdict (<see cref="LeakReport.HasLeak"/> for leaks alone).</returns>
     /// <exception cref="ArgumentNullException"><paramref name="operation"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An option is invalid; the message names the property and the value.</exception>
-    /// <exception cref="TimeoutException">The run exceeded <see cref="LeakOptions.Timeout"/>.</exception>
+    /// <exception cref="TimeoutException">The run exceeded <see cref="LeakOptions.Timeout"/> before its verdict (an iteration that hangs included).</exception>
+    /// <exception cref="InvalidOperationException">Called from inside another leak run (its operation, or a task it started): it would wait for itself.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     [System.Runtime.CompilerServices.OverloadResolutionPriority(1)] // an async lambda binds here, not to the ValueTask overload
     public static Task<LeakReport> RunAsync(Func<Task> operation, LeakOptions? options = null, CancellationToken cancellationToken = default)
