@@ -31,9 +31,8 @@ internal static class HeapEvidence
         && managed.Reason is ReasonCode.WithinBudgetAfterGrowth or ReasonCode.LeveledOff;
 
     /// <summary>
-    /// <paramref name="managed"/> decided again on <paramref name="summary"/>: a plateau upgraded to a leak, a leak
-    /// downgraded to inconclusive, or unchanged (with <see cref="MetricJudgement.HistogramIterations"/> set when the
-    /// histogram confirmed it).
+    /// <paramref name="managed"/> decided again on <paramref name="summary"/>: an ambiguous plateau upgraded to a leak,
+    /// or confirmed (<see cref="MetricJudgement.HistogramIterations"/> set); any other judgement unchanged.
     /// </summary>
     public static MetricJudgement Apply(MetricJudgement managed, HeapSummary? summary)
     {
@@ -56,8 +55,6 @@ internal static class HeapEvidence
                     HistogramIterations = iterations,
                 };
         }
-        if (managed.Verdict == MetricVerdict.Leak && !summary.GrewInEveryInterval && summary.SafeHandleTypes.Count == 0)
-            return managed with { Verdict = MetricVerdict.Inconclusive, Reason = ReasonCode.HeapHistogramFlat, HistogramIterations = iterations };
         return managed;
     }
 

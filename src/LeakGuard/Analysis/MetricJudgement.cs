@@ -39,9 +39,6 @@ internal enum ReasonCode
     /// </summary>
     HeapHistogramKeptGrowing,
 
-    /// <summary>Over budget on the whole-process figure, but the heap snapshots of further iterations showed no type growing: not called a leak.</summary>
-    HeapHistogramFlat,
-
     /// <summary>The platform cannot read the metric.</summary>
     NotMeasured,
 }

@@ -37,9 +37,6 @@ internal static class ReasonText
             ReasonCode.HeapHistogramKeptGrowing => Invariant(
                 $"read as a plateau by iteration {end} after growing with confidence, but the heap snapshots over {judgement.HistogramIterations} further iterations show {judgement.DecidingType} growing in every interval: a leak whose growth another thread's release hid (decided by the heap histogram)"
             ),
-            ReasonCode.HeapHistogramFlat => Invariant(
-                $"grew on the process-wide figure through {end} iterations, but the heap snapshots over {judgement.HistogramIterations} further iterations show no type growing in every interval: growth from elsewhere in the process, not called a leak (decided by the heap histogram)"
-            ),
             ReasonCode.NotMeasured => "not measured on this platform",
             _ => judgement.Reason.ToString(),
         };
