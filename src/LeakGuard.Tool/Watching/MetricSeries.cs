@@ -8,7 +8,11 @@ internal enum WatchedMetric
     /// <summary>The GC heap: its size after each GC (GCHeapStats), or the <c>gc-heap-size</c> counter when the target did not collect often enough.</summary>
     ManagedHeap,
 
-    /// <summary>Memory outside the GC heap: resident anonymous memory minus the GC's committed memory.</summary>
+    /// <summary>
+    /// Memory outside the GC heap: resident anonymous memory outside the GC's own mappings (<c>/proc/&lt;pid&gt;/smaps</c>,
+    /// <see cref="ProcStats.AnonymousOutside"/>); where that is unavailable, resident anonymous (or private) memory minus
+    /// the GC's committed memory.
+    /// </summary>
     NativeMemory,
 
     /// <summary>Resident set size, for reference (no budget).</summary>
@@ -89,12 +93,20 @@ internal sealed record MetricGrowth(
     }
 
     /// <summary>The current value of <paramref name="metric"/> in one sample (for the live view).</summary>
-    public static double Current(WatchedMetric metric, WatchSample sample, bool afterGc) =>
+    /// <param name="metric">The metric.</param>
+    /// <param name="sample">The sample.</param>
+    /// <param name="afterGc">Use the after-GC figures (<see cref="UsesAfterGc"/>).</param>
+    /// <param name="outsideGcMappings">
+    /// Native memory is the resident anonymous memory outside the GC's mappings (<see cref="UsesOutsideGcMappings"/>); NaN
+    /// in a sample without it.
+    /// </param>
+    public static double Current(WatchedMetric metric, WatchSample sample, bool afterGc, bool outsideGcMappings = false) =>
         metric switch
         {
             WatchedMetric.ManagedHeap => afterGc && !double.IsNaN(sample.Runtime.AfterGcHeapBytes)
                 ? sample.Runtime.AfterGcHeapBytes
                 : sample.Runtime.GcHeapSizeBytes,
+            WatchedMetric.NativeMemory when outsideGcMappings => sample.Proc.NonGcAnonymousBytes,
             WatchedMetric.NativeMemory => afterGc && !double.IsNaN(sample.Runtime.NativeAfterGcBytes)
                 ? sample.Runtime.NativeAfterGcBytes
                 : sample.Proc.AnonymousRssBytes - GcResidentEstimate(sample.Runtime),
@@ -113,6 +125,12 @@ internal sealed record MetricGrowth(
         return runtime.GcCommittedBytes + sinceLastGc;
     }
 
+    /// <summary>
+    /// Some sample has the resident anonymous memory outside the GC's mappings (Linux, once the GC was seen using an
+    /// address): native memory is that figure, and the samples without it are left out.
+    /// </summary>
+    public static bool UsesOutsideGcMappings(IReadOnlyList<WatchSample> samples) => samples.Any(s => !double.IsNaN(s.Proc.NonGcAnonymousBytes));
+
     /// <summary>The target collected at least three times during the watch: the managed heap is measured after each GC.</summary>
     public static bool UsesAfterGc(IReadOnlyList<WatchSample> samples) => samples.Count > 0 && samples[^1].Runtime.GcCount - samples[0].Runtime.GcCount >= 3;
 
@@ -123,8 +141,9 @@ internal sealed record MetricGrowth(
     )
     {
         var afterGc = UsesAfterGc(samples);
-        var values = samples.Select(s => Current(metric, s, afterGc)).ToArray();
-        if (metric is WatchedMetric.ManagedHeap or WatchedMetric.NativeMemory && afterGc)
+        var outsideGc = UsesOutsideGcMappings(samples);
+        var values = samples.Select(s => Current(metric, s, afterGc, outsideGc)).ToArray();
+        if ((metric is WatchedMetric.ManagedHeap || (metric is WatchedMetric.NativeMemory && !outsideGc)) && afterGc)
         {
             // Before the first GC of the watch there is no after-GC figure: those samples are left out.
             var firstGc = samples[0].Runtime.GcCount;
@@ -145,12 +164,14 @@ internal sealed record MetricGrowth(
             WatchedMetric.NativeMemory => (
                 "native-memory",
                 "bytes",
-                (OperatingSystem.IsLinux() ? "resident anonymous memory (/proc RssAnon)" : "private memory")
-                    + (
-                        afterGc
-                            ? " read right after each GC, minus the GC's committed memory (gc-committed)"
-                            : " minus the GC's memory (gc-committed at the last GC plus gc-heap-size growth since)"
-                    ),
+                outsideGc
+                    ? "resident anonymous memory outside the GC's own mappings (/proc/<pid>/smaps Anonymous, the GC's mappings being those that overlap the regions it reports: EventPipe GCGenerationRange)"
+                    : (OperatingSystem.IsLinux() ? "resident anonymous memory (/proc RssAnon)" : "private memory")
+                        + (
+                            afterGc
+                                ? " read right after each GC, minus the GC's committed memory (gc-committed)"
+                                : " minus the GC's memory (gc-committed at the last GC plus gc-heap-size growth since)"
+                        ),
                 values,
                 budgets.NativeBytesPerHour
             ),

@@ -192,9 +192,10 @@ internal static class WatchSession
             {
                 break;
             }
-            if (exited?.Invoke() == true || !ProcStats.TryRead(target.Pid, out var proc))
+            var runtime = listener.Read();
+            if (exited?.Invoke() == true || !ProcStats.TryRead(target.Pid, runtime.GcSpan, out var proc))
                 throw new ToolException($"process {target.Pid} ({target.Name}) exited while it was watched, after {Units.Duration(clock.Elapsed)}.");
-            samples.Add(new WatchSample(clock.Elapsed.TotalSeconds, listener.Read(), proc));
+            samples.Add(new WatchSample(clock.Elapsed.TotalSeconds, runtime, proc));
             onSample();
         }
     }
@@ -204,7 +205,7 @@ internal static class WatchSession
         if (output.Json)
             return;
         var managed = MetricGrowth.Current(WatchedMetric.ManagedHeap, sample, afterGc: true);
-        var native = MetricGrowth.Current(WatchedMetric.NativeMemory, sample, afterGc: true);
+        var native = MetricGrowth.Current(WatchedMetric.NativeMemory, sample, afterGc: true, outsideGcMappings: !double.IsNaN(sample.Proc.NonGcAnonymousBytes));
         output.Out.WriteLine(
             FormattableString.Invariant(
                 $"  {sample.Seconds, 6:0.0}s  managed heap {Fmt(managed), 9}  native {Fmt(native), 9}  rss {Fmt(sample.Proc.RssBytes), 9}  handles {sample.Proc.Handles, 4}  threads {sample.Proc.Threads, 3}  GCs {sample.Runtime.GcCount}"
@@ -224,7 +225,7 @@ internal static class WatchSession
         foreach (var metric in Metrics)
         {
             var growth = samples.Count >= 3 ? MetricGrowth.Fit(metric, samples, settings.Budgets) : null;
-            var now = MetricGrowth.Current(metric, samples[^1], MetricGrowth.UsesAfterGc(samples));
+            var now = MetricGrowth.Current(metric, samples[^1], MetricGrowth.UsesAfterGc(samples), MetricGrowth.UsesOutsideGcMappings(samples));
             var display = growth ?? MetricGrowth.Fit(metric, [samples[^1]], settings.Budgets);
             table.AddRow(
                 display.DisplayName,
