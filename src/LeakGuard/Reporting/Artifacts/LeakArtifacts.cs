@@ -56,6 +56,14 @@ public static class LeakArtifacts
         return Path.GetFullPath(Path.Combine(root, FolderName(options.TestName)));
     }
 
+    /// <summary>The exporters whose files make up a run's artifacts, in the order they are written (the summary, which links the others, last).</summary>
+    internal static readonly Reporting.ILeakReportExporter[] ArtifactExporters =
+    [
+        new Reporting.JsonExporter(),
+        new Reporting.SvgChartExporter(),
+        new Reporting.MarkdownExporter(),
+    ];
+
     /// <summary>
     /// Writes the artifacts of <paramref name="report"/> into <paramref name="directory"/> (created when missing):
     /// <c>report.json</c>, one chart per measured metric and <c>summary.md</c>. Files of an earlier run with these names
@@ -74,28 +82,20 @@ public static class LeakArtifacts
         Directory.CreateDirectory(directory);
         var utf8 = new UTF8Encoding(false);
         var written = new List<string>();
-
-        File.WriteAllText(Path.Combine(directory, ReportFileName), report.ToJson(), utf8);
-        written.Add(ReportFileName);
-
-        var charts = new Dictionary<LeakMetric, string>();
-        foreach (var metric in Enum.GetValues<LeakMetric>())
+        var made = new List<Reporting.ExportedFile>();
+        foreach (var exporter in ArtifactExporters)
         {
-            var file = SvgChart.FileName(metric);
-            var measured = report.Metrics.FirstOrDefault(m => m.Metric == metric);
-            var svg = measured is null ? null : SvgChart.Render(measured, report.Options.TestName, report.Options.Iterations);
-            if (svg is null)
+            var files = exporter.Export(report, made).ToList();
+            // A file of an earlier run this run has no content for (a chart of a metric not measured now) goes.
+            foreach (var name in exporter.FileNames(report).Where(n => files.All(f => f.FileName != n)))
+                File.Delete(Path.Combine(directory, name));
+            foreach (var file in files)
             {
-                File.Delete(Path.Combine(directory, file));
-                continue;
+                File.WriteAllText(Path.Combine(directory, file.FileName), file.Content, utf8);
+                written.Add(file.FileName);
+                made.Add(file);
             }
-            File.WriteAllText(Path.Combine(directory, file), svg, utf8);
-            written.Add(file);
-            charts[metric] = file;
         }
-
-        File.WriteAllText(Path.Combine(directory, SummaryFileName), MarkdownSummary.Write(report, charts, ReportFileName), utf8);
-        written.Add(SummaryFileName);
         return written;
     }
 
