@@ -57,6 +57,9 @@ internal sealed record MetricGrowth(
     /// <summary>The confidence level of the bounds.</summary>
     public const double ConfidenceLevel = 0.95;
 
+    /// <summary>Which metric this is (compare this, not <see cref="Metric"/>'s JSON name).</summary>
+    public WatchedMetric Kind { get; init; }
+
     /// <summary>Display name: "managed heap", "native memory", …</summary>
     public string DisplayName => Metric.Replace('-', ' ');
 
@@ -89,7 +92,10 @@ internal sealed record MetricGrowth(
             budget,
             over,
             fit.SampleCount
-        );
+        )
+        {
+            Kind = metric,
+        };
     }
 
     /// <summary>The current value of <paramref name="metric"/> in one sample (for the live view).</summary>

@@ -248,8 +248,8 @@ internal static class WatchSession
                 $"{m.DisplayName} grew {m.FormatRate(m.SlopePerHour)} (95% CI {m.FormatRate(m.LowerPerHour)} to {m.FormatRate(m.UpperPerHour)}), over its budget of {m.FormatRate(m.BudgetPerHour ?? 0)}."
             );
         }
-        var managed = metrics.First(m => m.Metric == "managed-heap");
-        var native = metrics.First(m => m.Metric == "native-memory");
+        var managed = metrics.First(m => m.Kind == WatchedMetric.ManagedHeap);
+        var native = metrics.First(m => m.Kind == WatchedMetric.NativeMemory);
         if (native.OverBudget && !managed.OverBudget)
         {
             findings.Add(

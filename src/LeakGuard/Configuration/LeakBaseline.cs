@@ -317,25 +317,15 @@ public sealed class LeakBaseline
     /// <returns>64 (bytes, managed heap), 256 (bytes, native heap), 0.1 (handles), 0.1 (threads).</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="metric"/> is not a defined <see cref="LeakMetric"/>.</exception>
     public static double GetFloor(LeakMetric metric) =>
-        metric switch
-        {
-            LeakMetric.ManagedHeap => ManagedHeapFloorBytesPerIteration,
-            LeakMetric.NativeHeap => NativeHeapFloorBytesPerIteration,
-            LeakMetric.Handles => HandlesFloorPerIteration,
-            LeakMetric.Threads => ThreadsFloorPerIteration,
-            _ => throw new ArgumentOutOfRangeException(nameof(metric), metric, $"{metric} is not a defined LeakMetric."),
-        };
+        Enum.IsDefined(metric)
+            ? Sampling.MetricTable.Get(metric).BaselineFloorPerIteration
+            : throw new ArgumentOutOfRangeException(nameof(metric), metric, $"{metric} is not a defined LeakMetric.");
 
     /// <summary>The key of a metric in the file, as in report.json: <c>managedHeap</c>, <c>nativeHeap</c>, <c>handles</c>, <c>threads</c>.</summary>
     internal static string MetricKey(LeakMetric metric) =>
-        metric switch
-        {
-            LeakMetric.ManagedHeap => "managedHeap",
-            LeakMetric.NativeHeap => "nativeHeap",
-            LeakMetric.Handles => "handles",
-            LeakMetric.Threads => "threads",
-            _ => throw new ArgumentOutOfRangeException(nameof(metric), metric, $"{metric} is not a defined LeakMetric."),
-        };
+        Enum.IsDefined(metric)
+            ? Sampling.MetricTable.Get(metric).JsonKey
+            : throw new ArgumentOutOfRangeException(nameof(metric), metric, $"{metric} is not a defined LeakMetric.");
 
     /// <summary>The metric a file or report.json key names (exact, case-sensitive).</summary>
     internal static bool TryParseMetricKey(string key, out LeakMetric metric)

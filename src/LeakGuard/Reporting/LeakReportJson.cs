@@ -125,7 +125,7 @@ internal static class LeakReportJson
     private static void WriteMetric(Utf8JsonWriter json, MetricReport metric)
     {
         json.WriteStartObject();
-        json.WriteString("metric", JsonNamingPolicy.CamelCase.ConvertName(metric.Metric.ToString()));
+        json.WriteString("metric", Sampling.MetricTable.Get(metric.Metric).JsonKey);
         json.WriteString("name", metric.Name);
         json.WriteString("unit", metric.Unit);
         json.WriteString("source", metric.Source);

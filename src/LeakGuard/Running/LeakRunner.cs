@@ -60,33 +60,10 @@ internal sealed class LeakRunner
         _options = options;
         _cancellationToken = cancellationToken;
         _source = source;
-        (_budgets, _baselines) = Budgets(options, source.Metrics.Select(m => m.Metric).ToArray());
+        (_budgets, _baselines) = LeakBudgets.Resolve(options, source.Metrics.Select(m => m.Metric).ToArray());
         // Preallocate every sample slot: growing a list during the run would itself look like a leak.
         _plannedRounds = LeakJudge.PlanRounds(options);
         _series = new SampleSeries(source.Metrics.Count, 1 + options.Iterations * _plannedRounds);
-    }
-
-    /// <summary>
-    /// The budget of every metric: the option's, or the baseline budget (<see cref="LeakBaseline.GetBudget"/>) when the
-    /// run is named and the baseline file has a slope for it. A baseline file that does not exist has no entries.
-    /// </summary>
-    /// <exception cref="LeakConfigurationException">The baseline file is malformed.</exception>
-    internal static (double[] Budgets, double?[] Baselines) Budgets(LeakOptions options, IReadOnlyList<LeakMetric> metrics)
-    {
-        var budgets = new double[metrics.Count];
-        var baselines = new double?[metrics.Count];
-        var baseline = options.BaselineFile is { } file && options.TestName is not null && File.Exists(file) ? LeakBaseline.LoadCached(file) : null;
-        for (var m = 0; m < metrics.Count; m++)
-        {
-            var metric = metrics[m];
-            budgets[m] = options.GetBudget(metric);
-            if (baseline is not null && baseline.TryGetSlope(options.TestName!, metric, out var recorded))
-            {
-                baselines[m] = recorded;
-                budgets[m] = LeakBaseline.GetBudget(budgets[m], recorded, options.BaselineTolerance, metric);
-            }
-        }
-        return (budgets, baselines);
     }
 
     /// <summary>How many rounds fit into <see cref="LeakOptions.EffectiveMaxIterations"/>.</summary>

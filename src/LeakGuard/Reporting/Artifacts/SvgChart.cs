@@ -39,7 +39,7 @@ internal static class SvgChart
     private const string MutedText = "#555555";
 
     /// <summary>The chart's file name for <paramref name="metric"/>: <c>managed-heap.svg</c>, <c>native-memory.svg</c>, <c>handles.svg</c>, <c>threads.svg</c>.</summary>
-    public static string FileName(LeakMetric metric) => MetricReport.GetName(metric).Replace(' ', '-') + ".svg";
+    public static string FileName(LeakMetric metric) => Sampling.MetricTable.Get(metric).FileStem + ".svg";
 
     /// <summary>The SVG document of <paramref name="metric"/>, or null when the metric was not measured (nothing to draw).</summary>
     /// <param name="metric">The metric's report.</param>
