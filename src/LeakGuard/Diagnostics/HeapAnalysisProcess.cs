@@ -62,7 +62,11 @@ internal static class HeapAnalysisProcess
                 new(null, "the heap analysis executable (LeakGuard.HeapAnalysis.dll) was not found next to LeakGuard.dll (single-file apps are not supported)"),
                 false
             );
-        var directory = Path.GetDirectoryName(snapshots[^1]) ?? Path.GetTempPath();
+        // The runtime configuration below is read by `dotnet exec` (which honours a startup hook named in it) and the
+        // result file by this process: both live next to the dumps, in a folder no other user can write.
+        var directory = Path.GetDirectoryName(Path.GetFullPath(snapshots[^1])) ?? PrivateDirectory.Default;
+        if (!PrivateDirectory.TryEnsure(directory, out var notPrivate))
+            return (new(null, $"the heap analysis was not started: {notPrivate}"), false);
         var output = Path.Combine(directory, $"leakguard-analysis-{Guid.NewGuid():N}.json");
         var start = new ProcessStartInfo(FindDotnetHost())
         {
@@ -230,9 +234,12 @@ internal static class HeapAnalysisProcess
             + "\"},\"rollForward\":\"LatestPatch\"}}";
         if (!File.Exists(path) || File.ReadAllText(path) != content)
         {
-            // Written aside and moved, so that a concurrent run never reads half a file.
+            // Written aside (mode 0600) and moved, so that a concurrent run never reads half a file.
             var temporary = $"{path}.{Guid.NewGuid():N}";
-            File.WriteAllText(temporary, content, new UTF8Encoding(false));
+            using (var stream = PrivateDirectory.CreateOwnerOnlyFile(temporary))
+            {
+                stream.Write(new UTF8Encoding(false).GetBytes(content));
+            }
             File.Move(temporary, path, overwrite: true);
         }
         return path;

@@ -19,7 +19,7 @@ internal readonly record struct HeapSummaryOutcome(HeapSummary? Summary, string?
 /// allocates is on the heap of a snapshot. The dump machinery is exercised once before the first snapshot so that its
 /// one-time initialisation is not counted as growth. Dumps go through the runtime's diagnostics server
 /// (<see cref="DiagnosticsClient.WriteDump(DumpType, string, bool)"/>, which runs <c>createdump</c>) into files
-/// created with mode 0600, and are deleted after reading.
+/// created with mode 0600 in a folder no other user can write (<see cref="PrivateDirectory"/>), and are deleted after reading.
 /// </remarks>
 internal static class HeapSummarizer
 {
@@ -39,7 +39,14 @@ internal static class HeapSummarizer
     )
     {
         var clock = Stopwatch.StartNew();
-        var directory = options.SnapshotDirectory ?? Path.Combine(Path.GetTempPath(), "leakguard");
+        var directory = options.SnapshotDirectory ?? PrivateDirectory.Default;
+        // Dumps hold secrets and the analysis child's runtime configuration is read from here: only a folder no other
+        // user can write or replace is used, and a folder that is not is a reason beside the verdict.
+        if (!PrivateDirectory.TryEnsure(directory, out var notPrivate))
+            return new(
+                null,
+                $"a heap snapshot could not be taken: {notPrivate}{(options.SnapshotDirectory is null ? "" : " (LeakOptions.SnapshotDirectory)")}."
+            );
         var interval = Math.Max(1, options.Iterations / 2);
         // Every path is made before the first snapshot: a string created between snapshots would show up as growth.
         var dumps = new string[SnapshotCount];
@@ -134,10 +141,9 @@ internal static class HeapSummarizer
         try
         {
             Directory.CreateDirectory(directory);
-            // A dump holds everything in memory, secrets included: create it readable by the owner only.
-            using (File.Create(path)) { }
-            if (!OperatingSystem.IsWindows())
-                File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            // A dump holds everything in memory, secrets included: created readable by the owner only (createdump
+            // writes into the existing file and keeps its mode), never over a file that is already there.
+            using (PrivateDirectory.CreateOwnerOnlyFile(path)) { }
             new DiagnosticsClient(Environment.ProcessId).WriteDump(DumpType.WithHeap, path, logDumpGeneration: false);
             if (new FileInfo(path).Length == 0)
             {
