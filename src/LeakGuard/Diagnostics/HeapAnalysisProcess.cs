@@ -68,6 +68,16 @@ internal static class HeapAnalysisProcess
         if (!PrivateDirectory.TryEnsure(directory, out var notPrivate))
             return (new(null, $"the heap analysis was not started: {notPrivate}"), false);
         var output = Path.Combine(directory, $"leakguard-analysis-{Guid.NewGuid():N}.json");
+        string runtimeConfig;
+        try
+        {
+            runtimeConfig = WriteRuntimeConfig(directory);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Out of disk space or inodes after the dumps, most likely: a reason, not an exception that loses the verdict.
+            return (new(null, $"the heap analysis was not started: writing its runtime configuration to '{directory}' failed ({Describe(e)})"), false);
+        }
         var start = new ProcessStartInfo(FindDotnetHost())
         {
             // Standard error only, read once the child has exited: no reader tasks or thread-pool work in the test host,
@@ -81,7 +91,7 @@ internal static class HeapAnalysisProcess
             {
                 "exec",
                 "--runtimeconfig",
-                WriteRuntimeConfig(directory),
+                runtimeConfig,
                 assembly,
                 "compare",
                 "--output",
@@ -161,6 +171,10 @@ internal static class HeapAnalysisProcess
             {
                 return (new(null, $"the heap analysis result could not be read ({e.Message})"), false);
             }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return (new(null, $"the heap analysis result could not be read from '{output}' ({Describe(e)})"), false);
+            }
             finally
             {
                 HeapSummarizer.TryDelete(output);
@@ -236,12 +250,27 @@ internal static class HeapAnalysisProcess
         {
             // Written aside (mode 0600) and moved, so that a concurrent run never reads half a file.
             var temporary = $"{path}.{Guid.NewGuid():N}";
-            using (var stream = PrivateDirectory.CreateOwnerOnlyFile(temporary))
+            try
             {
-                stream.Write(new UTF8Encoding(false).GetBytes(content));
+                WriteAside(temporary, content);
+                File.Move(temporary, path, overwrite: true);
             }
-            File.Move(temporary, path, overwrite: true);
+            finally
+            {
+                // Gone after the move; left by a full disk or a failed move otherwise.
+                HeapSummarizer.TryDelete(temporary);
+            }
         }
         return path;
     }
+
+    private static void WriteAside(string temporary, string content)
+    {
+        using (var stream = PrivateDirectory.CreateOwnerOnlyFile(temporary))
+        {
+            stream.Write(new UTF8Encoding(false).GetBytes(content));
+        }
+    }
+
+    private static string Describe(Exception e) => $"{e.GetType().Name}: {e.Message.Trim().TrimEnd('.')}";
 }

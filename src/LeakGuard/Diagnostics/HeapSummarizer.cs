@@ -78,7 +78,16 @@ internal static class HeapSummarizer
                 PathTypes = Math.Min(options.RetentionPathTypes, options.TopTypes),
                 ExpectedBytesPerIteration = managedBytesPerIteration,
             };
-            var outcome = await HeapAnalysisProcess.CompareAsync(dumps, analysis, options.HeapAnalysisTimeout, cancellationToken).ConfigureAwait(false);
+            HeapAnalysisProcess.Outcome outcome;
+            try
+            {
+                outcome = await HeapAnalysisProcess.CompareAsync(dumps, analysis, options.HeapAnalysisTimeout, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Every I/O failure of the analysis is a reason beside the verdict, never an exception that loses it.
+                return new(null, $"the heap analysis failed ({e.GetType().Name}: {e.Message.Trim().TrimEnd('.')}).");
+            }
             if (outcome.Comparison is not { } comparison)
                 return new(null, outcome.Error + ".");
             var (kept, keptNote) = options.KeepHeapDump ? Keep(dumps[^1], options) : (null, null);

@@ -1,5 +1,6 @@
 using LeakGuard.Diagnostics;
 using LeakGuard.HeapAnalysis;
+using LeakGuard.TestTargets;
 using Shouldly;
 using Xunit;
 
@@ -153,6 +154,26 @@ public sealed class HeapAnalysisProcessTests : IDisposable
                 "Heap summary unavailable: the heap analysis did not finish within 0.001 s and was stopped (LeakOptions.HeapAnalysisTimeout). The verdict above stands."
             );
         Directory.GetFiles(_directory, "*.dmp").ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void When_the_analysis_childs_runtime_configuration_cannot_be_written_the_verdict_stands_and_nothing_is_left_behind()
+    {
+        // A folder where the file must go: the write aside succeeds and the move fails, as on a disk that ran out of
+        // space or inodes after the dumps (which chmod cannot simulate for root).
+        var config = Path.Combine(_directory, $"leakguard-heap-analysis-{Environment.Version.ToString(3)}.runtimeconfig.json");
+        Directory.CreateDirectory(config);
+
+        var report = LeakTest.Run(StaticListLeak.Run, new LeakOptions { SnapshotDirectory = _directory });
+        StaticListLeak.Reset();
+
+        report.HasLeak.ShouldBeTrue(report.ToString());
+        report.HeapSummary.ShouldBeNull();
+        report
+            .HeapSummaryUnavailableReason.ShouldNotBeNull()
+            .ShouldStartWith($"the heap analysis was not started: writing its runtime configuration to '{_directory}' failed (IOException: ");
+        report.ToString().ShouldContain("The verdict above stands.");
+        Directory.GetFiles(_directory).ShouldBeEmpty("the dumps and the runtime configuration written aside are deleted");
     }
 
     [Fact]
