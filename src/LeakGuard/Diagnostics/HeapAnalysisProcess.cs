@@ -80,8 +80,9 @@ internal static class HeapAnalysisProcess
         }
         var start = new ProcessStartInfo(FindDotnetHost())
         {
-            // Standard error only, read once the child has exited: no reader tasks or thread-pool work in the test host,
-            // whose leftovers (a thread retiring later, its caches freed) would show up in the next leak run.
+            // Standard error only, read while the child runs by a dedicated thread that ends with it (a pipe holds
+            // 64 KB: a child writing more would block until it is read). No reader tasks or thread-pool work in the
+            // test host, whose leftovers (a thread retiring later, its caches freed) would show up in the next leak run.
             RedirectStandardError = true,
             UseShellExecute = false,
             CreateNoWindow = true,
@@ -136,12 +137,14 @@ internal static class HeapAnalysisProcess
         }
         using (process)
         {
+            var errors = new StandardErrorTail(process.StandardError);
             var deadline = Stopwatch.StartNew();
             while (!process.WaitForExit(100))
             {
                 if (deadline.Elapsed < timeout && !cancellationToken.IsCancellationRequested)
                     continue;
                 Kill(process);
+                errors.Finish();
                 HeapSummarizer.TryDelete(output);
                 cancellationToken.ThrowIfCancellationRequested();
                 return (
@@ -155,7 +158,7 @@ internal static class HeapAnalysisProcess
                     false
                 );
             }
-            var stderr = Tail(SafeRead(process.StandardError));
+            var stderr = Tail(errors.Finish());
             try
             {
                 if (process.ExitCode == 0 && File.Exists(output))
@@ -190,23 +193,68 @@ internal static class HeapAnalysisProcess
     /// <summary>Killed by a signal (128 + n on Unix, or the shell-less negative form) or an unhandled native fault on Windows (NTSTATUS).</summary>
     private static bool IsCrash(int exitCode) => exitCode is > 128 and < 160 || exitCode < 0;
 
-    private static string SafeRead(StreamReader reader)
+    /// <summary>
+    /// Reads a child's standard error on a dedicated thread while the child runs, keeping the last
+    /// <see cref="Capacity"/> characters (the message is at the end; a child that floods the pipe is neither blocked
+    /// nor kept in memory). <see cref="Finish"/> waits for the thread, so nothing outlives the call that started it.
+    /// </summary>
+    internal sealed class StandardErrorTail
     {
-        try
+        /// <summary>Characters kept: the last 64 Ki.</summary>
+        internal const int Capacity = 64 * 1024;
+
+        private readonly StreamReader _reader;
+        private readonly Thread _thread;
+        private readonly char[] _ring = new char[Capacity];
+        private long _written;
+
+        public StandardErrorTail(StreamReader reader)
         {
-            return reader.ReadToEnd();
+            _reader = reader;
+            _thread = new Thread(Read) { IsBackground = true, Name = "LeakGuard heap analysis stderr" };
+            _thread.Start();
         }
-        catch (Exception e) when (e is IOException or InvalidOperationException)
+
+        private void Read()
         {
-            return "";
+            var buffer = new char[4096];
+            try
+            {
+                int read;
+                while ((read = _reader.Read(buffer, 0, buffer.Length)) > 0)
+                {
+                    for (var i = 0; i < read; i++)
+                        _ring[(_written + i) % Capacity] = buffer[i];
+                    _written += read;
+                }
+            }
+            catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
+            {
+                // The pipe broke: what was read is what there is.
+            }
+        }
+
+        /// <summary>
+        /// Waits (up to 5 s) for the end of the stream, which comes when the child has exited or was killed, and returns
+        /// the last <see cref="Capacity"/> characters; empty when the stream is still open then (something else holds
+        /// the pipe: the thread is left to end with it).
+        /// </summary>
+        public string Finish()
+        {
+            if (!_thread.Join(TimeSpan.FromSeconds(5)))
+                return "";
+            if (_written <= Capacity)
+                return new string(_ring, 0, (int)_written);
+            var start = (int)(_written % Capacity);
+            return string.Concat(_ring.AsSpan(start), _ring.AsSpan(0, start));
         }
     }
 
     private static string Tail(string text)
     {
         var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var tail = string.Join(" ", lines.TakeLast(3));
-        return tail.Length > 600 ? tail[..600] + "…" : tail;
+        // The last three lines, each cut at 200 characters: a long line before the message must not push it out.
+        return string.Join(" ", lines.TakeLast(3).Select(line => line.Length > 200 ? line[..200] + "…" : line));
     }
 
     private static void Kill(Process process)

@@ -120,6 +120,24 @@ public sealed class HeapAnalysisProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task A_child_that_writes_more_than_a_pipe_holds_to_standard_error_finishes_with_its_last_words()
+    {
+        // 1 MiB on standard error, then the reader's message: a pipe holds 64 KB, so a child whose standard error is
+        // read only after it exits blocks until its time limit.
+        var garbage = Path.Combine(_directory, "not-a-dump.dmp");
+        await File.WriteAllTextAsync(garbage, "this is not a core dump");
+        var flood = new Dictionary<string, string> { ["LEAKGUARD_HEAP_ANALYSIS_FAULT"] = "flood-stderr" };
+
+        var outcome = await HeapAnalysisProcess.CompareAsync([garbage, garbage], new HeapComparisonOptions(), TimeSpan.FromSeconds(30), default, flood);
+
+        outcome.Comparison.ShouldBeNull();
+        var error = outcome.Error.ShouldNotBeNull();
+        error.ShouldStartWith("the heap analysis failed (exit code 3): ");
+        error.ShouldNotContain("did not finish");
+        error.ShouldContain("Exception: ", customMessage: "the last line, the reader's message, is kept");
+    }
+
+    [Fact]
     public void A_missing_snapshot_is_named()
     {
         var missing = Path.Combine(_directory, "missing.dmp");
