@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.ExceptionServices;
 using LeakGuard.HeapAnalysis;
 using LeakGuard.Running;
 using Microsoft.Diagnostics.NETCore.Client;
@@ -48,6 +50,12 @@ internal static class HeapSummarizer
                 $"a heap snapshot could not be taken: {notPrivate}{(options.SnapshotDirectory is null ? "" : " (LeakOptions.SnapshotDirectory)")}."
             );
         var interval = Math.Max(1, options.Iterations / 2);
+        // A dump that does not finish (createdump stuck on a full or slow disk) must not hold the run: each dump has
+        // the analysis's time limit, or the run's when that is shorter.
+        var (dumpLimit, dumpLimitName) =
+            options.Timeout is { } runLimit && runLimit > TimeSpan.Zero && runLimit < options.HeapAnalysisTimeout
+                ? (runLimit, "LeakOptions.Timeout")
+                : (options.HeapAnalysisTimeout, "LeakOptions.HeapAnalysisTimeout");
         // Every path is made before the first snapshot: a string created between snapshots would show up as growth.
         var dumps = new string[SnapshotCount];
         for (var i = 0; i < dumps.Length; i++)
@@ -66,7 +74,7 @@ internal static class HeapSummarizer
                     }
                 }
                 LeakRunner.ForceFullCollection();
-                if (!TryWriteDump(dumps[snapshot], out var error))
+                if (!TryWriteDump(dumps[snapshot], out var error, dumpLimit, dumpLimitName, cancellationToken))
                     return new(null, error);
             }
 
@@ -143,8 +151,26 @@ internal static class HeapSummarizer
         }
     }
 
-    /// <summary>Writes a dump with the managed heap of this process to <paramref name="path"/>; false with a reason when it cannot.</summary>
-    internal static bool TryWriteDump(string path, out string? error)
+    /// <summary>Writes a dump of this process, heap included, to an existing empty file (tests replace it with one that never finishes).</summary>
+    internal static Action<string> DumpWriter = path =>
+        new DiagnosticsClient(Environment.ProcessId).WriteDump(DumpType.WithHeap, path, logDumpGeneration: false);
+
+    /// <summary>
+    /// Writes a dump with the managed heap of this process to <paramref name="path"/> (a new file, mode 0600); false with
+    /// a reason when it cannot, or when it has not finished within <paramref name="timeLimit"/> (default 2 minutes).
+    /// </summary>
+    /// <remarks>
+    /// The dump is written on a dedicated thread that this one waits for: a dump over its time limit is abandoned (the
+    /// thread ends when <c>createdump</c> does; the file is deleted by the caller). No thread-pool work is left behind.
+    /// </remarks>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while waiting.</exception>
+    internal static bool TryWriteDump(
+        string path,
+        out string? error,
+        TimeSpan? timeLimit = null,
+        string timeLimitName = "LeakOptions.HeapAnalysisTimeout",
+        CancellationToken cancellationToken = default
+    )
     {
         var directory = Path.GetDirectoryName(path) ?? ".";
         try
@@ -153,7 +179,38 @@ internal static class HeapSummarizer
             // A dump holds everything in memory, secrets included: created readable by the owner only (createdump
             // writes into the existing file and keeps its mode), never over a file that is already there.
             using (PrivateDirectory.CreateOwnerOnlyFile(path)) { }
-            new DiagnosticsClient(Environment.ProcessId).WriteDump(DumpType.WithHeap, path, logDumpGeneration: false);
+            Exception? failure = null;
+            var writer = new Thread(() =>
+            {
+                try
+                {
+                    DumpWriter(path);
+                }
+                catch (Exception e)
+                {
+                    failure = e;
+                }
+            })
+            {
+                IsBackground = true,
+                Name = "LeakGuard heap snapshot",
+            };
+            var limit = timeLimit ?? TimeSpan.FromMinutes(2);
+            var clock = Stopwatch.StartNew();
+            writer.Start();
+            while (!writer.Join(50))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (clock.Elapsed < limit)
+                    continue;
+                error = string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"a heap snapshot could not be taken: writing a dump to '{path}' did not finish within {limit.TotalSeconds:0.###} s ({timeLimitName}) and was abandoned."
+                );
+                return false;
+            }
+            if (failure is not null)
+                ExceptionDispatchInfo.Throw(failure);
             if (new FileInfo(path).Length == 0)
             {
                 error = $"no dump was written to '{path}' (createdump produced an empty file; is there disk space?).";
