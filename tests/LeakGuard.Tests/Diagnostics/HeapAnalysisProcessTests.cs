@@ -138,6 +138,28 @@ public sealed class HeapAnalysisProcessTests : IDisposable
     }
 
     [Fact]
+    public void A_dump_whose_middle_is_corrupt_is_not_read_as_an_empty_heap()
+    {
+        var dump = Path.Combine(_directory, "good.dmp");
+        HeapSummarizer.TryWriteDump(dump, out var error).ShouldBeTrue(error);
+        var corrupt = Path.Combine(_directory, "corrupt.dmp");
+        File.Copy(dump, corrupt);
+        using (var stream = new FileStream(corrupt, FileMode.Open, FileAccess.Write))
+        {
+            // The middle half overwritten with garbage: the headers and notes at the start still read.
+            var garbage = new byte[stream.Length / 2];
+            new Random(7).NextBytes(garbage);
+            stream.Position = stream.Length / 4;
+            stream.Write(garbage);
+        }
+
+        HeapAnalyzer.Analyze(dump).Objects.ShouldBeGreaterThan(1000, "the intact dump reads");
+        var exception = Should.Throw<InvalidOperationException>(() => HeapAnalyzer.Analyze(corrupt));
+        exception.Message.ShouldStartWith($"the snapshot '{corrupt}' is damaged or truncated: ");
+        Should.Throw<InvalidOperationException>(() => HeapAnalyzer.Compare(dump, corrupt)).Message.ShouldContain($"'{corrupt}'");
+    }
+
+    [Fact]
     public void A_missing_snapshot_is_named()
     {
         var missing = Path.Combine(_directory, "missing.dmp");
