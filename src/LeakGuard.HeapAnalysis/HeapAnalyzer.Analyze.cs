@@ -81,7 +81,7 @@ public static partial class HeapAnalyzer
 
         var clock = Stopwatch.StartNew();
         using var snapshot = Snapshot.Open(dump);
-        var histogram = HeapHistogram.Read(snapshot.Heap, cancellationToken);
+        var histogram = HeapHistogram.Read(snapshot.Heap, dump, cancellationToken);
         var types = histogram
             .Types.OrderByDescending(t => t.Value.Bytes)
             .ThenBy(t => t.Key, StringComparer.Ordinal)

@@ -150,15 +150,15 @@ public static partial class HeapAnalyzer
         // thread reads the first, then the last.
         var middle = new HeapHistogram[snapshots.Count - 2];
         var (first, last) = Parallel(
-            () => HeapHistogram.Read(before.Heap, cancellationToken),
+            () => HeapHistogram.Read(before.Heap, snapshots[0], cancellationToken),
             () =>
             {
                 for (var i = 0; i < middle.Length; i++)
                 {
                     using var snapshot = Snapshot.Open(snapshots[i + 1]);
-                    middle[i] = HeapHistogram.Read(snapshot.Heap, cancellationToken);
+                    middle[i] = HeapHistogram.Read(snapshot.Heap, snapshots[i + 1], cancellationToken);
                 }
-                return HeapHistogram.Read(after.Heap, cancellationToken);
+                return HeapHistogram.Read(after.Heap, snapshots[^1], cancellationToken);
             }
         );
         var histograms = new List<HeapHistogram> { first };
@@ -373,7 +373,22 @@ public static partial class HeapAnalyzer
     private static (T1, T2) Parallel<T1, T2>(Func<T1> first, Func<T2> second)
     {
         var task = Task.Run(first);
-        var result = second();
+        T2 result;
+        try
+        {
+            result = second();
+        }
+        catch
+        {
+            // The first still reads its snapshot: it must finish before the caller disposes the snapshots (reading a
+            // disposed dump crashes the process), whatever it throws in turn.
+            try
+            {
+                task.Wait();
+            }
+            catch (AggregateException) { }
+            throw;
+        }
         return (task.GetAwaiter().GetResult(), result);
     }
 

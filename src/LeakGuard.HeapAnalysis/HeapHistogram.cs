@@ -23,11 +23,19 @@ internal sealed class HeapHistogram
     public long Objects { get; }
 
     /// <summary>Walks the heap of an open snapshot and counts its objects per type.</summary>
-    /// <exception cref="InvalidOperationException">The heap cannot be walked.</exception>
-    public static HeapHistogram Read(ClrHeap heap, CancellationToken cancellationToken = default)
+    /// <param name="heap">The snapshot's heap.</param>
+    /// <param name="path">The dump's path, for messages and its size.</param>
+    /// <param name="cancellationToken">Stops the walk.</param>
+    /// <exception cref="InvalidOperationException">
+    /// The heap cannot be walked: ClrMD says so (a dump taken in the middle of a GC), the dump has no GC heap segments,
+    /// a segment is unreadable or larger than the dump, or the segments yield no objects — a damaged dump, which must
+    /// not read as an empty heap (a diff of it would show no growth).
+    /// </exception>
+    public static HeapHistogram Read(ClrHeap heap, string path, CancellationToken cancellationToken = default)
     {
         if (!heap.CanWalkHeap)
-            throw new InvalidOperationException("the heap in the snapshot cannot be walked (the dump was taken in the middle of a GC?)");
+            throw new InvalidOperationException($"the heap in the snapshot '{path}' cannot be walked (the dump was taken in the middle of a GC?)");
+        CheckSegments(heap, path);
         var byMethodTable = new Dictionary<ulong, (ClrType Type, TypeTotals Totals)>();
         long total = 0,
             objects = 0;
@@ -46,6 +54,8 @@ internal sealed class HeapHistogram
             entry.Totals.Count++;
             entry.Totals.Bytes += size;
         }
+        if (objects == 0)
+            throw Damaged(path, $"its {heap.Segments.Length} GC heap segments yield no objects");
         var byName = new Dictionary<string, TypeTotals>(byMethodTable.Count);
         foreach (var (methodTable, (type, totals)) in byMethodTable)
         {
@@ -64,6 +74,29 @@ internal sealed class HeapHistogram
         }
         return new HeapHistogram(byName, total, objects);
     }
+
+    /// <summary>Every GC heap segment must lie in memory the dump holds: readable at its first object, and no longer than the dump file.</summary>
+    private static void CheckSegments(ClrHeap heap, string path)
+    {
+        if (heap.Segments.Length == 0)
+            throw Damaged(path, "it has no GC heap segments");
+        var dumpBytes = new FileInfo(path).Length;
+        var reader = heap.Runtime.DataTarget.DataReader;
+        Span<byte> word = stackalloc byte[8];
+        foreach (var segment in heap.Segments)
+        {
+            var range = segment.ObjectRange;
+            if (range.Length == 0)
+                continue;
+            if (range.Length > (ulong)dumpBytes)
+                throw Damaged(path, $"its GC heap segment at 0x{range.Start:x} claims {range.Length:#,0} B of objects, more than the dump's {dumpBytes:#,0} B");
+            if (reader.Read(range.Start, word[..reader.PointerSize]) < reader.PointerSize)
+                throw Damaged(path, $"its GC heap segment at 0x{range.Start:x} cannot be read");
+        }
+    }
+
+    private static InvalidOperationException Damaged(string path, string what) =>
+        new($"the snapshot '{path}' is damaged or truncated: {what}. Take the dump again.");
 
     /// <summary>True when <paramref name="baseName"/> is among the base types of <paramref name="type"/> (full names).</summary>
     internal static bool DerivesFrom(ClrType type, string baseName)

@@ -12,7 +12,7 @@ internal static class Program
     /// <summary>JSON shape of the result file (the engine reads it back with the same options).</summary>
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = false };
 
-    /// <summary>Environment variable for fault injection in tests (<c>crash-on-stack-roots</c>); not for users.</summary>
+    /// <summary>Environment variable for fault injection in tests (<c>crash-on-stack-roots</c>, <c>flood-stderr</c>); not for users.</summary>
     internal const string FaultVariable = "LEAKGUARD_HEAP_ANALYSIS_FAULT";
 
     internal static int Main(string[] args)
@@ -66,6 +66,14 @@ internal static class Program
         // diagnostics reader kills it (SIGABRT), at the point where that crash was reported.
         if (Environment.GetEnvironmentVariable(FaultVariable) == "crash-on-stack-roots")
             RetentionPathFinder.BeforeStackRoots = () => Environment.FailFast("LeakGuard.HeapAnalysis: injected crash before reading stack roots");
+
+        // Fault injection for the test of a child that writes more to standard error than a pipe holds (64 KB).
+        if (Environment.GetEnvironmentVariable(FaultVariable) == "flood-stderr")
+        {
+            var line = new string('x', 1023);
+            for (var i = 0; i < 1024; i++)
+                Console.Error.WriteLine(line);
+        }
 
         try
         {

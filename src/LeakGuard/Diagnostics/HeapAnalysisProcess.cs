@@ -62,12 +62,27 @@ internal static class HeapAnalysisProcess
                 new(null, "the heap analysis executable (LeakGuard.HeapAnalysis.dll) was not found next to LeakGuard.dll (single-file apps are not supported)"),
                 false
             );
-        var directory = Path.GetDirectoryName(snapshots[^1]) ?? Path.GetTempPath();
+        // The runtime configuration below is read by `dotnet exec` (which honours a startup hook named in it) and the
+        // result file by this process: both live next to the dumps, in a folder no other user can write.
+        var directory = Path.GetDirectoryName(Path.GetFullPath(snapshots[^1])) ?? PrivateDirectory.Default;
+        if (!PrivateDirectory.TryEnsure(directory, out var notPrivate))
+            return (new(null, $"the heap analysis was not started: {notPrivate}"), false);
         var output = Path.Combine(directory, $"leakguard-analysis-{Guid.NewGuid():N}.json");
+        string runtimeConfig;
+        try
+        {
+            runtimeConfig = WriteRuntimeConfig(directory);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Out of disk space or inodes after the dumps, most likely: a reason, not an exception that loses the verdict.
+            return (new(null, $"the heap analysis was not started: writing its runtime configuration to '{directory}' failed ({Describe(e)})"), false);
+        }
         var start = new ProcessStartInfo(FindDotnetHost())
         {
-            // Standard error only, read once the child has exited: no reader tasks or thread-pool work in the test host,
-            // whose leftovers (a thread retiring later, its caches freed) would show up in the next leak run.
+            // Standard error only, read while the child runs by a dedicated thread that ends with it (a pipe holds
+            // 64 KB: a child writing more would block until it is read). No reader tasks or thread-pool work in the
+            // test host, whose leftovers (a thread retiring later, its caches freed) would show up in the next leak run.
             RedirectStandardError = true,
             UseShellExecute = false,
             CreateNoWindow = true,
@@ -77,7 +92,7 @@ internal static class HeapAnalysisProcess
             {
                 "exec",
                 "--runtimeconfig",
-                WriteRuntimeConfig(directory),
+                runtimeConfig,
                 assembly,
                 "compare",
                 "--output",
@@ -122,12 +137,14 @@ internal static class HeapAnalysisProcess
         }
         using (process)
         {
+            var errors = new StandardErrorTail(process.StandardError);
             var deadline = Stopwatch.StartNew();
             while (!process.WaitForExit(100))
             {
                 if (deadline.Elapsed < timeout && !cancellationToken.IsCancellationRequested)
                     continue;
                 Kill(process);
+                errors.Finish();
                 HeapSummarizer.TryDelete(output);
                 cancellationToken.ThrowIfCancellationRequested();
                 return (
@@ -141,7 +158,7 @@ internal static class HeapAnalysisProcess
                     false
                 );
             }
-            var stderr = Tail(SafeRead(process.StandardError));
+            var stderr = Tail(errors.Finish());
             try
             {
                 if (process.ExitCode == 0 && File.Exists(output))
@@ -156,6 +173,10 @@ internal static class HeapAnalysisProcess
             catch (JsonException e)
             {
                 return (new(null, $"the heap analysis result could not be read ({e.Message})"), false);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return (new(null, $"the heap analysis result could not be read from '{output}' ({Describe(e)})"), false);
             }
             finally
             {
@@ -172,23 +193,68 @@ internal static class HeapAnalysisProcess
     /// <summary>Killed by a signal (128 + n on Unix, or the shell-less negative form) or an unhandled native fault on Windows (NTSTATUS).</summary>
     private static bool IsCrash(int exitCode) => exitCode is > 128 and < 160 || exitCode < 0;
 
-    private static string SafeRead(StreamReader reader)
+    /// <summary>
+    /// Reads a child's standard error on a dedicated thread while the child runs, keeping the last
+    /// <see cref="Capacity"/> characters (the message is at the end; a child that floods the pipe is neither blocked
+    /// nor kept in memory). <see cref="Finish"/> waits for the thread, so nothing outlives the call that started it.
+    /// </summary>
+    internal sealed class StandardErrorTail
     {
-        try
+        /// <summary>Characters kept: the last 64 Ki.</summary>
+        internal const int Capacity = 64 * 1024;
+
+        private readonly StreamReader _reader;
+        private readonly Thread _thread;
+        private readonly char[] _ring = new char[Capacity];
+        private long _written;
+
+        public StandardErrorTail(StreamReader reader)
         {
-            return reader.ReadToEnd();
+            _reader = reader;
+            _thread = new Thread(Read) { IsBackground = true, Name = "LeakGuard heap analysis stderr" };
+            _thread.Start();
         }
-        catch (Exception e) when (e is IOException or InvalidOperationException)
+
+        private void Read()
         {
-            return "";
+            var buffer = new char[4096];
+            try
+            {
+                int read;
+                while ((read = _reader.Read(buffer, 0, buffer.Length)) > 0)
+                {
+                    for (var i = 0; i < read; i++)
+                        _ring[(_written + i) % Capacity] = buffer[i];
+                    _written += read;
+                }
+            }
+            catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
+            {
+                // The pipe broke: what was read is what there is.
+            }
+        }
+
+        /// <summary>
+        /// Waits (up to 5 s) for the end of the stream, which comes when the child has exited or was killed, and returns
+        /// the last <see cref="Capacity"/> characters; empty when the stream is still open then (something else holds
+        /// the pipe: the thread is left to end with it).
+        /// </summary>
+        public string Finish()
+        {
+            if (!_thread.Join(TimeSpan.FromSeconds(5)))
+                return "";
+            if (_written <= Capacity)
+                return new string(_ring, 0, (int)_written);
+            var start = (int)(_written % Capacity);
+            return string.Concat(_ring.AsSpan(start), _ring.AsSpan(0, start));
         }
     }
 
     private static string Tail(string text)
     {
         var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var tail = string.Join(" ", lines.TakeLast(3));
-        return tail.Length > 600 ? tail[..600] + "…" : tail;
+        // The last three lines, each cut at 200 characters: a long line before the message must not push it out.
+        return string.Join(" ", lines.TakeLast(3).Select(line => line.Length > 200 ? line[..200] + "…" : line));
     }
 
     private static void Kill(Process process)
@@ -230,11 +296,29 @@ internal static class HeapAnalysisProcess
             + "\"},\"rollForward\":\"LatestPatch\"}}";
         if (!File.Exists(path) || File.ReadAllText(path) != content)
         {
-            // Written aside and moved, so that a concurrent run never reads half a file.
+            // Written aside (mode 0600) and moved, so that a concurrent run never reads half a file.
             var temporary = $"{path}.{Guid.NewGuid():N}";
-            File.WriteAllText(temporary, content, new UTF8Encoding(false));
-            File.Move(temporary, path, overwrite: true);
+            try
+            {
+                WriteAside(temporary, content);
+                File.Move(temporary, path, overwrite: true);
+            }
+            finally
+            {
+                // Gone after the move; left by a full disk or a failed move otherwise.
+                HeapSummarizer.TryDelete(temporary);
+            }
         }
         return path;
     }
+
+    private static void WriteAside(string temporary, string content)
+    {
+        using (var stream = PrivateDirectory.CreateOwnerOnlyFile(temporary))
+        {
+            stream.Write(new UTF8Encoding(false).GetBytes(content));
+        }
+    }
+
+    private static string Describe(Exception e) => $"{e.GetType().Name}: {e.Message.Trim().TrimEnd('.')}";
 }

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.ExceptionServices;
 using LeakGuard.HeapAnalysis;
 using LeakGuard.Running;
 using Microsoft.Diagnostics.NETCore.Client;
@@ -19,7 +21,7 @@ internal readonly record struct HeapSummaryOutcome(HeapSummary? Summary, string?
 /// allocates is on the heap of a snapshot. The dump machinery is exercised once before the first snapshot so that its
 /// one-time initialisation is not counted as growth. Dumps go through the runtime's diagnostics server
 /// (<see cref="DiagnosticsClient.WriteDump(DumpType, string, bool)"/>, which runs <c>createdump</c>) into files
-/// created with mode 0600, and are deleted after reading.
+/// created with mode 0600 in a folder no other user can write (<see cref="PrivateDirectory"/>), and are deleted after reading.
 /// </remarks>
 internal static class HeapSummarizer
 {
@@ -39,8 +41,21 @@ internal static class HeapSummarizer
     )
     {
         var clock = Stopwatch.StartNew();
-        var directory = options.SnapshotDirectory ?? Path.Combine(Path.GetTempPath(), "leakguard");
+        var directory = options.SnapshotDirectory ?? PrivateDirectory.Default;
+        // Dumps hold secrets and the analysis child's runtime configuration is read from here: only a folder no other
+        // user can write or replace is used, and a folder that is not is a reason beside the verdict.
+        if (!PrivateDirectory.TryEnsure(directory, out var notPrivate))
+            return new(
+                null,
+                $"a heap snapshot could not be taken: {notPrivate}{(options.SnapshotDirectory is null ? "" : " (LeakOptions.SnapshotDirectory)")}."
+            );
         var interval = Math.Max(1, options.Iterations / 2);
+        // A dump that does not finish (createdump stuck on a full or slow disk) must not hold the run: each dump has
+        // a time limit of its own, or the run's when that is shorter.
+        var (dumpLimit, dumpLimitName) =
+            options.Timeout is { } runLimit && runLimit > TimeSpan.Zero && runLimit < DumpTimeLimit
+                ? (runLimit, "LeakOptions.Timeout")
+                : (DumpTimeLimit, DumpTimeLimitName);
         // Every path is made before the first snapshot: a string created between snapshots would show up as growth.
         var dumps = new string[SnapshotCount];
         for (var i = 0; i < dumps.Length; i++)
@@ -59,7 +74,7 @@ internal static class HeapSummarizer
                     }
                 }
                 LeakRunner.ForceFullCollection();
-                if (!TryWriteDump(dumps[snapshot], out var error))
+                if (!TryWriteDump(dumps[snapshot], out var error, dumpLimit, dumpLimitName, cancellationToken))
                     return new(null, error);
             }
 
@@ -71,7 +86,16 @@ internal static class HeapSummarizer
                 PathTypes = Math.Min(options.RetentionPathTypes, options.TopTypes),
                 ExpectedBytesPerIteration = managedBytesPerIteration,
             };
-            var outcome = await HeapAnalysisProcess.CompareAsync(dumps, analysis, options.HeapAnalysisTimeout, cancellationToken).ConfigureAwait(false);
+            HeapAnalysisProcess.Outcome outcome;
+            try
+            {
+                outcome = await HeapAnalysisProcess.CompareAsync(dumps, analysis, options.HeapAnalysisTimeout, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Every I/O failure of the analysis is a reason beside the verdict, never an exception that loses it.
+                return new(null, $"the heap analysis failed ({e.GetType().Name}: {e.Message.Trim().TrimEnd('.')}).");
+            }
             if (outcome.Comparison is not { } comparison)
                 return new(null, outcome.Error + ".");
             var (kept, keptNote) = options.KeepHeapDump ? Keep(dumps[^1], options) : (null, null);
@@ -127,18 +151,74 @@ internal static class HeapSummarizer
         }
     }
 
-    /// <summary>Writes a dump with the managed heap of this process to <paramref name="path"/>; false with a reason when it cannot.</summary>
-    internal static bool TryWriteDump(string path, out string? error)
+    /// <summary>
+    /// Time limit of one heap snapshot: 2 minutes (a 360 MB heap with 10M objects takes 3.1 s here), or the run's
+    /// <see cref="LeakOptions.Timeout"/> when shorter. Tests shorten it.
+    /// </summary>
+    internal static TimeSpan DumpTimeLimit = TimeSpan.FromMinutes(2);
+
+    private const string DumpTimeLimitName = "the time limit of a heap snapshot";
+
+    /// <summary>Writes a dump of this process, heap included, to an existing empty file (tests replace it with one that never finishes).</summary>
+    internal static Action<string> DumpWriter = path =>
+        new DiagnosticsClient(Environment.ProcessId).WriteDump(DumpType.WithHeap, path, logDumpGeneration: false);
+
+    /// <summary>
+    /// Writes a dump with the managed heap of this process to <paramref name="path"/> (a new file, mode 0600); false with
+    /// a reason when it cannot, or when it has not finished within <paramref name="timeLimit"/> (default <see cref="DumpTimeLimit"/>).
+    /// </summary>
+    /// <remarks>
+    /// The dump is written on a dedicated thread that this one waits for: a dump over its time limit is abandoned (the
+    /// thread ends when <c>createdump</c> does; the file is deleted by the caller). No thread-pool work is left behind.
+    /// </remarks>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while waiting.</exception>
+    internal static bool TryWriteDump(
+        string path,
+        out string? error,
+        TimeSpan? timeLimit = null,
+        string timeLimitName = DumpTimeLimitName,
+        CancellationToken cancellationToken = default
+    )
     {
         var directory = Path.GetDirectoryName(path) ?? ".";
         try
         {
             Directory.CreateDirectory(directory);
-            // A dump holds everything in memory, secrets included: create it readable by the owner only.
-            using (File.Create(path)) { }
-            if (!OperatingSystem.IsWindows())
-                File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            new DiagnosticsClient(Environment.ProcessId).WriteDump(DumpType.WithHeap, path, logDumpGeneration: false);
+            // A dump holds everything in memory, secrets included: created readable by the owner only (createdump
+            // writes into the existing file and keeps its mode), never over a file that is already there.
+            using (PrivateDirectory.CreateOwnerOnlyFile(path)) { }
+            Exception? failure = null;
+            var writer = new Thread(() =>
+            {
+                try
+                {
+                    DumpWriter(path);
+                }
+                catch (Exception e)
+                {
+                    failure = e;
+                }
+            })
+            {
+                IsBackground = true,
+                Name = "LeakGuard heap snapshot",
+            };
+            var limit = timeLimit ?? DumpTimeLimit;
+            var clock = Stopwatch.StartNew();
+            writer.Start();
+            while (!writer.Join(50))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (clock.Elapsed < limit)
+                    continue;
+                error = string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"a heap snapshot could not be taken: writing a dump to '{path}' did not finish within {limit.TotalSeconds:0.###} s ({timeLimitName}) and was abandoned."
+                );
+                return false;
+            }
+            if (failure is not null)
+                ExceptionDispatchInfo.Throw(failure);
             if (new FileInfo(path).Length == 0)
             {
                 error = $"no dump was written to '{path}' (createdump produced an empty file; is there disk space?).";

@@ -1,5 +1,6 @@
 using LeakGuard.Diagnostics;
 using LeakGuard.HeapAnalysis;
+using LeakGuard.TestTargets;
 using Shouldly;
 using Xunit;
 
@@ -119,6 +120,46 @@ public sealed class HeapAnalysisProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task A_child_that_writes_more_than_a_pipe_holds_to_standard_error_finishes_with_its_last_words()
+    {
+        // 1 MiB on standard error, then the reader's message: a pipe holds 64 KB, so a child whose standard error is
+        // read only after it exits blocks until its time limit.
+        var garbage = Path.Combine(_directory, "not-a-dump.dmp");
+        await File.WriteAllTextAsync(garbage, "this is not a core dump");
+        var flood = new Dictionary<string, string> { ["LEAKGUARD_HEAP_ANALYSIS_FAULT"] = "flood-stderr" };
+
+        var outcome = await HeapAnalysisProcess.CompareAsync([garbage, garbage], new HeapComparisonOptions(), TimeSpan.FromSeconds(30), default, flood);
+
+        outcome.Comparison.ShouldBeNull();
+        var error = outcome.Error.ShouldNotBeNull();
+        error.ShouldStartWith("the heap analysis failed (exit code 3): ");
+        error.ShouldNotContain("did not finish");
+        error.ShouldContain("Exception: ", customMessage: "the last line, the reader's message, is kept");
+    }
+
+    [Fact]
+    public void A_dump_whose_middle_is_corrupt_is_not_read_as_an_empty_heap()
+    {
+        var dump = Path.Combine(_directory, "good.dmp");
+        HeapSummarizer.TryWriteDump(dump, out var error).ShouldBeTrue(error);
+        var corrupt = Path.Combine(_directory, "corrupt.dmp");
+        File.Copy(dump, corrupt);
+        using (var stream = new FileStream(corrupt, FileMode.Open, FileAccess.Write))
+        {
+            // The middle half overwritten with garbage: the headers and notes at the start still read.
+            var garbage = new byte[stream.Length / 2];
+            new Random(7).NextBytes(garbage);
+            stream.Position = stream.Length / 4;
+            stream.Write(garbage);
+        }
+
+        HeapAnalyzer.Analyze(dump).Objects.ShouldBeGreaterThan(1000, "the intact dump reads");
+        var exception = Should.Throw<InvalidOperationException>(() => HeapAnalyzer.Analyze(corrupt));
+        exception.Message.ShouldStartWith($"the snapshot '{corrupt}' is damaged or truncated: ");
+        Should.Throw<InvalidOperationException>(() => HeapAnalyzer.Compare(dump, corrupt)).Message.ShouldContain($"'{corrupt}'");
+    }
+
+    [Fact]
     public void A_missing_snapshot_is_named()
     {
         var missing = Path.Combine(_directory, "missing.dmp");
@@ -153,6 +194,26 @@ public sealed class HeapAnalysisProcessTests : IDisposable
                 "Heap summary unavailable: the heap analysis did not finish within 0.001 s and was stopped (LeakOptions.HeapAnalysisTimeout). The verdict above stands."
             );
         Directory.GetFiles(_directory, "*.dmp").ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void When_the_analysis_childs_runtime_configuration_cannot_be_written_the_verdict_stands_and_nothing_is_left_behind()
+    {
+        // A folder where the file must go: the write aside succeeds and the move fails, as on a disk that ran out of
+        // space or inodes after the dumps (which chmod cannot simulate for root).
+        var config = Path.Combine(_directory, $"leakguard-heap-analysis-{Environment.Version.ToString(3)}.runtimeconfig.json");
+        Directory.CreateDirectory(config);
+
+        var report = LeakTest.Run(StaticListLeak.Run, new LeakOptions { SnapshotDirectory = _directory });
+        StaticListLeak.Reset();
+
+        report.HasLeak.ShouldBeTrue(report.ToString());
+        report.HeapSummary.ShouldBeNull();
+        report
+            .HeapSummaryUnavailableReason.ShouldNotBeNull()
+            .ShouldStartWith($"the heap analysis was not started: writing its runtime configuration to '{_directory}' failed (IOException: ");
+        report.ToString().ShouldContain("The verdict above stands.");
+        Directory.GetFiles(_directory).ShouldBeEmpty("the dumps and the runtime configuration written aside are deleted");
     }
 
     [Fact]
