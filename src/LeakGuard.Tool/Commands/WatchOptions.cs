@@ -57,7 +57,8 @@ internal static class WatchOptions
 
     public static readonly Option<string?> SnapshotDirectoryOption = new("--snapshot-directory")
     {
-        Description = "Where the temporary dumps go (mode 0600, deleted after reading). Default: <temp>/leakguard.",
+        Description =
+            "Where the temporary dumps go (mode 0600, deleted after reading). Default: <temp>/leakguard-<uid> (created 0700; a folder another user owns or can write is refused).",
     };
 
     public static readonly Option<bool> NoSnapshotsOption = new("--no-snapshots")

@@ -40,7 +40,10 @@ internal static class TargetSnapshots
         CancellationToken cancellationToken
     )
     {
-        directory ??= Path.Combine(Path.GetTempPath(), "leakguard");
+        // The user's own folder (0700, owner checked): a folder another user can write would let them read or swap dumps.
+        directory ??= LeakGuard.Diagnostics.PrivateDirectory.Default;
+        if (!LeakGuard.Diagnostics.PrivateDirectory.TryEnsure(directory, out var folderProblem))
+            return new SnapshotReport(delay.TotalSeconds, [], false, null, folderProblem);
         var dumps = new[] { NewPath(directory, pid), NewPath(directory, pid) };
         var dumpSeconds = new List<double>();
         var induced = true;
