@@ -39,6 +39,13 @@ internal enum ReasonCode
     /// </summary>
     HeapHistogramKeptGrowing,
 
+    /// <summary>
+    /// Grew over budget on the whole-process figure, but the heap snapshots of further iterations showed no type
+    /// growing at all, in count or in size (arrays and strings searched for one that grew in size included): growth
+    /// that is not the operation's (another thread's); not called a leak.
+    /// </summary>
+    HeapSnapshotsShowedNoGrowth,
+
     /// <summary>The platform cannot read the metric.</summary>
     NotMeasured,
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.ExceptionServices;
+using LeakGuard.Analysis;
 using LeakGuard.HeapAnalysis;
 using LeakGuard.Running;
 using Microsoft.Diagnostics.NETCore.Client;
@@ -95,7 +96,11 @@ internal static class HeapSummarizer
             if (outcome.Comparison is not { } comparison)
                 return new(null, outcome.Error + ".");
             var (kept, keptNote) = options.KeepHeapDump ? Keep(dumps[^1], options) : (null, null);
-            var summary = new HeapSummary(iterations, comparison.Types, comparison.TotalBytesBefore, comparison.TotalBytesAfter, clock.Elapsed)
+            var summary = new HeapSummary(
+                iterations,
+                // The snapshot method's own async state machine, boxed at its first await, is not the operation's growth.
+                comparison.Types.Where(t => !HeapEvidence.IsOwnDiagnosis(t.TypeName)).ToList(),
+                comparison.TotalBytesBefore, comparison.TotalBytesAfter, clock.Elapsed)
             {
                 GrewInEveryInterval = comparison.GrewInEveryInterval,
                 SafeHandleTypes = comparison.SafeHandleTypes,

@@ -37,6 +37,9 @@ internal static class ReasonText
             ReasonCode.HeapHistogramKeptGrowing => Invariant(
                 $"read as a plateau by iteration {end} after growing with confidence, but the heap snapshots over {judgement.HistogramIterations} further iterations show {judgement.DecidingType} growing in every interval: a leak whose growth another thread's release hid (decided by the heap histogram)"
             ),
+            ReasonCode.HeapSnapshotsShowedNoGrowth => Invariant(
+                $"grew on the whole-process figure through iteration {end}, but the heap snapshots over {judgement.HistogramIterations} further iterations show no type growing, in count or in size: growth on another thread, not the operation's; not called a leak (decided by the heap histogram)"
+            ),
             ReasonCode.NotMeasured => "not measured on this platform",
             _ => judgement.Reason.ToString(),
         };

@@ -277,7 +277,7 @@ internal sealed class LeakRunner
             }
             heapSummary = outcome.Summary;
             unavailable = outcome.UnavailableReason;
-            var decided = HeapEvidence.Apply(judgements[managedIndex], heapSummary);
+            var decided = HeapEvidence.Apply(judgements[managedIndex], heapSummary, searchedSizeGrowth: _options.RetentionPathTypes > 0);
             if (decided != judgements[managedIndex])
             {
                 judgements[managedIndex] = decided;
