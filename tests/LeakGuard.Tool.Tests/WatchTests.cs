@@ -37,7 +37,52 @@ public sealed class WatchTests
         output.ShouldContain("static LeakyService.SessionCache.Sessions");
         output.ShouldNotContain("while the managed heap is flat");
         output.ShouldNotContain("native memory grew", customMessage: "a managed leak is not native growth: the GC's own memory is left out");
-        Directory.EnumerateFiles(Path.Combine(Path.GetTempPath(), "leakguard"), $"leakguard-{target.Pid}-*").ShouldBeEmpty("the dumps are deleted");
+        Directory.EnumerateFiles(SnapshotFolder, $"leakguard-{target.Pid}-*").ShouldBeEmpty("the dumps are deleted");
+    }
+
+    /// <summary>The user's private snapshot folder the CLI writes dumps to: <c>&lt;temp&gt;/leakguard-&lt;uid&gt;</c>.</summary>
+    private static string SnapshotFolder =>
+        OperatingSystem.IsWindows() ? Path.Combine(Path.GetTempPath(), "leakguard") : Path.Combine(Path.GetTempPath(), $"leakguard-{geteuid()}");
+
+    [System.Runtime.InteropServices.DllImport("libc")]
+    private static extern uint geteuid();
+
+    [Fact]
+    public async Task A_heap_snapshot_that_does_not_finish_is_abandoned_within_its_time_limit_and_the_verdict_stands()
+    {
+        using var target = await LeakyProcess.StartAsync("managed", rateKb: 512);
+        // A dump writer that never returns until the test ends, as createdump blocked on its disk.
+        using var release = new ManualResetEventSlim();
+        var writer = Watching.TargetSnapshots.DumpWriter;
+        var limit = Watching.TargetSnapshots.DumpTimeLimit;
+        Watching.TargetSnapshots.DumpWriter = (_, _) => release.Wait();
+        Watching.TargetSnapshots.DumpTimeLimit = TimeSpan.FromSeconds(1);
+        try
+        {
+            var (code, output, error) = await Leakguard.RunAsync([
+                "watch",
+                target.Pid.ToString(),
+                "--duration",
+                "6s",
+                "--interval",
+                "500ms",
+                "--snapshot-delay",
+                "1s",
+                .. Budgets,
+            ]);
+
+            code.ShouldBe(1, output + error);
+            output.ShouldContain("managed heap grew");
+            output.ShouldContain($"No heap summary: a heap snapshot of process {target.Pid} could not be taken: writing a dump to '{SnapshotFolder}/leakguard-{target.Pid}-");
+            output.ShouldContain(".dmp' did not finish within 1s and was abandoned.");
+            Directory.EnumerateFiles(SnapshotFolder, $"leakguard-{target.Pid}-*").ShouldBeEmpty("the abandoned dump's file is deleted");
+        }
+        finally
+        {
+            Watching.TargetSnapshots.DumpWriter = writer;
+            Watching.TargetSnapshots.DumpTimeLimit = limit;
+            release.Set();
+        }
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Tracing;
+using System.Runtime.ExceptionServices;
 using LeakGuard.HeapAnalysis;
 using LeakGuard.Tool.Commands;
 using Microsoft.Diagnostics.NETCore.Client;
@@ -63,7 +64,7 @@ internal static class TargetSnapshots
                 induced &= InduceFullGc(pid, TimeSpan.FromSeconds(10));
                 if (i == 0)
                     clock.Restart();
-                dumpSeconds.Add(WriteDump(pid, dumps[i]));
+                dumpSeconds.Add(WriteDump(pid, dumps[i], cancellationToken));
             }
             var elapsed = clock.Elapsed;
             progress?.Invoke("reading the snapshots (ClrMD) and searching retention paths");
@@ -104,9 +105,23 @@ internal static class TargetSnapshots
         }
     }
 
-    /// <summary>Writes a dump with the heap of <paramref name="pid"/> to <paramref name="path"/> (created first with mode 0600); returns the seconds it took.</summary>
-    /// <exception cref="ToolException">The dump could not be written.</exception>
-    public static double WriteDump(int pid, string path)
+    /// <summary>
+    /// Time limit of one heap snapshot: 2 minutes, as in the engine (a 360 MB heap with 10M objects takes 3.1 s). A
+    /// dump that has not finished by then (createdump stuck on a full or slow disk, a target that stopped answering)
+    /// is abandoned. Tests shorten it.
+    /// </summary>
+    internal static TimeSpan DumpTimeLimit = TimeSpan.FromMinutes(2);
+
+    /// <summary>Writes a dump with the heap of a process to an existing empty file (tests replace it with one that never finishes).</summary>
+    internal static Action<int, string> DumpWriter = (pid, path) => new DiagnosticsClient(pid).WriteDump(DumpType.WithHeap, path, logDumpGeneration: false);
+
+    /// <summary>
+    /// Writes a dump with the heap of <paramref name="pid"/> to <paramref name="path"/> (created first with mode 0600), on
+    /// a dedicated thread, within <see cref="DumpTimeLimit"/>; returns the seconds it took.
+    /// </summary>
+    /// <exception cref="ToolException">The dump could not be written, or did not finish within <see cref="DumpTimeLimit"/> (it is then abandoned).</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> (SIGINT/SIGTERM) was cancelled while waiting.</exception>
+    public static double WriteDump(int pid, string path, CancellationToken cancellationToken = default)
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
         try
@@ -121,8 +136,35 @@ internal static class TargetSnapshots
             using (File.Create(path)) { }
             if (!OperatingSystem.IsWindows())
                 File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            Exception? failure = null;
+            var writer = new Thread(() =>
+            {
+                try
+                {
+                    DumpWriter(pid, path);
+                }
+                catch (Exception e)
+                {
+                    failure = e;
+                }
+            })
+            {
+                IsBackground = true,
+                Name = "leakguard heap snapshot",
+            };
+            var limit = DumpTimeLimit;
             var clock = Stopwatch.StartNew();
-            new DiagnosticsClient(pid).WriteDump(DumpType.WithHeap, path, logDumpGeneration: false);
+            writer.Start();
+            while (!writer.Join(50))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (clock.Elapsed >= limit)
+                    throw new ToolException(
+                        $"a heap snapshot of process {pid} could not be taken: writing a dump to '{path}' did not finish within {Units.Duration(limit)} and was abandoned."
+                    );
+            }
+            if (failure is not null)
+                ExceptionDispatchInfo.Throw(failure);
             var seconds = clock.Elapsed.TotalSeconds;
             if (new FileInfo(path).Length == 0)
                 throw new ToolException($"no heap snapshot was written to '{path}' (createdump wrote an empty file; is there disk space?).");
