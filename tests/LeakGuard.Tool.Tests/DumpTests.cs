@@ -129,4 +129,35 @@ public sealed class DumpTests(LeakyDumps dumps) : IClassFixture<LeakyDumps>
             File.Delete(truncated);
         }
     }
+
+    [Fact]
+    public async Task Diff_of_a_dump_whose_middle_is_corrupt_exits_2_not_0_with_no_growth()
+    {
+        // The middle half overwritten with garbage: the headers and notes at the start still read, the heap does not.
+        // Before, its heap read as empty and `diff --max-growth 0` reported no growth with exit code 0.
+        var corrupt = Path.Combine(Path.GetTempPath(), $"leakguard-corrupt-{Guid.NewGuid():N}.dmp");
+        File.Copy(_after, corrupt);
+        try
+        {
+            await using (var stream = new FileStream(corrupt, FileMode.Open, FileAccess.Write))
+            {
+                var garbage = new byte[stream.Length / 2];
+                new Random(7).NextBytes(garbage);
+                stream.Position = stream.Length / 4;
+                await stream.WriteAsync(garbage);
+            }
+
+            var (code, output, error) = await Leakguard.RunAsync(["diff", _before, corrupt, "--max-growth", "0"]);
+
+            code.ShouldBe(2, output + error);
+            var line = error.Trim();
+            line.ShouldNotContain(Environment.NewLine);
+            line.ShouldStartWith("leakguard diff: error: cannot read '");
+            line.ShouldContain($"(InvalidOperationException: the snapshot '{corrupt}' is damaged or truncated: ");
+        }
+        finally
+        {
+            File.Delete(corrupt);
+        }
+    }
 }
