@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using LeakGuard.Isolated;
 using LeakGuard.TestTargets;
 using Shouldly;
 using Xunit;
@@ -7,7 +8,10 @@ using Xunit.Abstractions;
 
 namespace LeakGuard.Tool.Tests;
 
-/// <summary>Leak runs measure the whole process: the tests that make real runs run alone, after the parallel ones.</summary>
+/// <summary>
+/// The tests on real leak runs run alone, after the parallel ones: one of them changes the current directory of the whole
+/// process.
+/// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class LeakRunCollection
 {
@@ -15,11 +19,15 @@ public sealed class LeakRunCollection
 }
 
 /// <summary>
-/// The report.json files of two real leak runs (<see cref="LeakTest.Run(Action, LeakOptions?)"/> with
+/// The report.json files of three real leak runs (<see cref="LeakTest.Run(Action, LeakOptions?)"/> with
 /// <see cref="ArtifactPolicy.Always"/>): <see cref="StaticListLeak"/> (one 24-byte object per iteration),
 /// <see cref="NativeBufferLeak"/> (1 KiB of native memory per iteration) and <see cref="EmptyOperation"/>, written into
 /// one artifacts folder as a test suite's run would.
 /// </summary>
+/// <remarks>
+/// Each run measures a whole process for 20 iterations, so they run in a process of their own (<see cref="IsolatedProcess"/>):
+/// no test runner's thread allocates or frees meanwhile, and the figures are the exact ones the tests rely on.
+/// </remarks>
 public sealed class RealRunArtifacts : IDisposable
 {
     public const string Leaky = "LeakGuard.TestTargets.StaticListLeak.Run";
@@ -29,57 +37,21 @@ public sealed class RealRunArtifacts : IDisposable
     public RealRunArtifacts()
     {
         Directory = Path.Combine(Path.GetTempPath(), $"leakguard-baseline-real-{Guid.NewGuid():N}");
-        var options = new LeakOptions
-        {
-            Iterations = 20,
-            MaxIterations = 20,
-            CaptureHeapSummary = false,
-            Artifacts = ArtifactPolicy.Always,
-            ArtifactsDirectory = Directory,
-        };
-        // The first run in a process also measures the engine's own start-up (JIT, first native allocations): a run that
-        // is not recorded takes it.
-        LeakTest.Run(EmptyOperation.Run, options with { Artifacts = ArtifactPolicy.Never });
-        // Each run measures the whole test host for 20 iterations: another thread's allocation or free can move a figure
-        // by more than these small leaks (a loaded run once measured the 24 B list leak at 20.8 B/iteration). A run is
-        // made up to three times until its figure is the undisturbed one the tests below rely on; a second run of a
-        // test replaces its artifacts. An engine that mismeasures fails every attempt, and the tests then fail on it.
-        LeakyReport = Undisturbed(Leaky, StaticListLeak.Run, StaticListLeak.Reset, report => report[LeakMetric.ManagedHeap].Slope.PerIteration == 24);
-        NativeReport = Undisturbed(Native, NativeBufferLeak.Run, NativeBufferLeak.Reset, report => report[LeakMetric.NativeHeap].Slope.LowerBound > 512);
-        CleanReport = Undisturbed(
-            Clean,
-            EmptyOperation.Run,
-            static () => { },
-            report => report[LeakMetric.ManagedHeap].Slope.PerIteration == 0 && report[LeakMetric.NativeHeap].Slope.PerIteration < 100_000
-        );
-
-        LeakReport Undisturbed(string testName, Action operation, Action reset, Func<LeakReport, bool> undisturbed) =>
-            WholeProcess.Attempt(
-                3,
-                () =>
-                {
-                    try
-                    {
-                        return LeakTest.Run(operation, options with { TestName = testName });
-                    }
-                    finally
-                    {
-                        reset();
-                    }
-                },
-                undisturbed
-            )[^1];
+        var runs = IsolatedProcess.Run("baseline-runs", Directory).GetProperty("runs").EnumerateArray().Select(IsolatedRun.Parse).ToArray();
+        LeakyReport = runs.Single(r => r.TestName == Leaky);
+        NativeReport = runs.Single(r => r.TestName == Native);
+        CleanReport = runs.Single(r => r.TestName == Clean);
     }
 
     public string Directory { get; }
 
-    public LeakReport LeakyReport { get; }
+    public IsolatedRun LeakyReport { get; }
 
-    public LeakReport NativeReport { get; }
+    public IsolatedRun NativeReport { get; }
 
-    public LeakReport CleanReport { get; }
+    public IsolatedRun CleanReport { get; }
 
-    public IEnumerable<LeakReport> Reports => [LeakyReport, NativeReport, CleanReport];
+    public IEnumerable<IsolatedRun> Reports => [LeakyReport, NativeReport, CleanReport];
 
     /// <summary>A copy of the artifacts folder, for a test that changes it.</summary>
     public string Copy()
@@ -111,9 +83,11 @@ public sealed class BaselineRealRunTests(RealRunArtifacts runs, ITestOutputHelpe
         runs.LeakyReport.ArtifactsDirectory.ShouldNotBeNull(runs.LeakyReport.ArtifactsUnavailableReason);
         File.Exists(Path.Combine(runs.LeakyReport.ArtifactsDirectory, "report.json")).ShouldBeTrue();
         foreach (var report in runs.Reports)
-            File.Exists(Path.Combine(report.ArtifactsDirectory!, "report.json")).ShouldBeTrue(report.Options.TestName);
-        runs.LeakyReport[LeakMetric.ManagedHeap].Slope.PerIteration.ShouldBeGreaterThanOrEqualTo(20, runs.LeakyReport.ToString());
-        runs.NativeReport[LeakMetric.NativeHeap].Slope.LowerBound.ShouldBeGreaterThan(512, runs.NativeReport.ToString());
+            File.Exists(Path.Combine(report.ArtifactsDirectory!, "report.json")).ShouldBeTrue(report.TestName);
+        runs.LeakyReport[LeakMetric.ManagedHeap].PerIteration.ShouldBe(24, runs.LeakyReport.Text);
+        runs.NativeReport[LeakMetric.NativeHeap].LowerBound.ShouldBeGreaterThan(512, runs.NativeReport.Text);
+        runs.CleanReport[LeakMetric.ManagedHeap].PerIteration.ShouldBe(0, runs.CleanReport.Text);
+        runs.CleanReport[LeakMetric.NativeHeap].PerIteration.ShouldBeLessThan(100_000, runs.CleanReport.Text);
     }
 
     [Fact]
@@ -131,8 +105,8 @@ public sealed class BaselineRealRunTests(RealRunArtifacts runs, ITestOutputHelpe
         {
             foreach (var metric in report.Metrics.Where(m => m.IsMeasured))
             {
-                recorded.TryGetSlope(report.Options.TestName!, metric.Metric, out var slope).ShouldBeTrue($"{report.Options.TestName} {metric.Metric}");
-                slope.ShouldBe(AsRecorded(metric), $"{report.Options.TestName} {metric.Metric}");
+                recorded.TryGetSlope(report.TestName!, metric.Metric, out var slope).ShouldBeTrue($"{report.TestName} {metric.Metric}");
+                slope.ShouldBe(AsRecorded(metric), $"{report.TestName} {metric.Metric}");
             }
         }
         recorded.TryGetSlope(RealRunArtifacts.Leaky, LeakMetric.ManagedHeap, out var leaky).ShouldBeTrue();
@@ -197,8 +171,8 @@ public sealed class BaselineRealRunTests(RealRunArtifacts runs, ITestOutputHelpe
     }
 
     /// <summary>What the baseline records for a measured slope: clamped at 0 and rounded, through the public API.</summary>
-    private static double AsRecorded(MetricReport metric) =>
-        LeakBaseline.Empty.WithTest("t", new Dictionary<LeakMetric, double> { [metric.Metric] = metric.Slope.PerIteration }).Tests["t"][metric.Metric];
+    private static double AsRecorded(IsolatedMetric metric) =>
+        LeakBaseline.Empty.WithTest("t", new Dictionary<LeakMetric, double> { [metric.Metric] = metric.PerIteration }).Tests["t"][metric.Metric];
 
     [Fact]
     public async Task The_default_baseline_is_leakguard_baseline_json_in_the_current_directory()

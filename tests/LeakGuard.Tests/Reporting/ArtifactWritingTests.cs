@@ -252,7 +252,7 @@ public sealed class ArtifactWritingTests : IDisposable
         text.ShouldStartWith("LeakGuard: leak detected: ");
         text.ShouldContain(" grew over budget in Engine.StaticListLeak.");
         // The list's 24 B/iteration, give or take what another thread of a loaded test host keeps or frees during the run
-        // (the exact figure is LeakRunnerTests' business, in attempts).
+        // (the exact figure is LeakRunnerTests' business, in a process of its own).
         report[LeakMetric.ManagedHeap].Verdict.ShouldBe(MetricVerdict.Leak, text);
         text.ShouldContain("  managed heap grew ");
         text.ShouldContain($"Artifacts: {folder} (report.json, summary.md, {charts.Count} charts)");

@@ -1,3 +1,4 @@
+using LeakGuard.Isolated;
 using LeakGuard.Running;
 using LeakGuard.TestTargets;
 using Shouldly;
@@ -23,17 +24,12 @@ public class LeakRunnerTests
     [Fact]
     public void An_empty_operation_measures_exactly_zero_managed_bytes_per_iteration()
     {
-        // Other threads of this shared test process may allocate or free during a run (a loaded CI run once measured
-        // -52.9 B/iteration: a release half-way through). The engine's own exactness shows in any undisturbed run, and
-        // phantom growth of its own would show in every attempt.
-        var runs = WholeProcess.Attempt(3, () => LeakTest.Run(() => { }, NoSnapshots), r => r[LeakMetric.ManagedHeap].Slope.PerIteration == 0);
-        var report = runs[^1];
-        var text = string.Join(Environment.NewLine, runs);
+        // In a process of its own: no test runner's thread allocates or frees during the run, so any growth is the engine's.
+        var report = IsolatedRun.Parse(IsolatedProcess.Run("run", "empty"));
 
-        report.HasLeak.ShouldBeFalse(text);
-        report[LeakMetric.ManagedHeap].Slope.PerIteration.ShouldBe(0, text);
-        // Pass, or plateau when another thread of this shared test process grew the heap once during the run.
-        report[LeakMetric.ManagedHeap].Verdict.ShouldBeOneOf([MetricVerdict.Pass, MetricVerdict.Plateau], text);
+        report.HasLeak.ShouldBeFalse(report.Text);
+        report[LeakMetric.ManagedHeap].PerIteration.ShouldBe(0, report.Text);
+        report[LeakMetric.ManagedHeap].Verdict.ShouldBe(MetricVerdict.Pass, report.Text);
     }
 
     [Fact]
@@ -56,26 +52,13 @@ public class LeakRunnerTests
     [Fact]
     public void A_leak_is_extended_to_MaxIterations_before_it_is_called()
     {
-        // The slope is exact (24 B: one reference slot and a share of the list's array) unless another thread of this
-        // shared test process keeps objects of its own during the run (a loaded run with 8 processors measured
-        // 236.9 B/iteration once): up to three attempts, as for the empty operation.
-        var runs = WholeProcess.Attempt(
-            3,
-            () =>
-            {
-                var run = LeakTest.Run(StaticListLeak.Run, NoSnapshots with { Iterations = 20, MaxIterations = 140 });
-                StaticListLeak.Reset();
-                return run;
-            },
-            r => r[LeakMetric.ManagedHeap].Slope.PerIteration == 24
-        );
-        var report = runs[^1];
-        var text = string.Join(Environment.NewLine, runs);
+        // In a process of its own, the slope is exact: one 24 B reference slot and a share of the list's array.
+        var report = IsolatedRun.Parse(IsolatedProcess.Run("run", "static-list", "20", "140"));
 
-        report.HasLeak.ShouldBeTrue(text);
-        report.Iterations.ShouldBe(140, text); // 20 + 40 + 80
-        report.Rounds.ShouldBe(3, text);
-        report[LeakMetric.ManagedHeap].Slope.PerIteration.ShouldBe(24, text);
+        report.HasLeak.ShouldBeTrue(report.Text);
+        report.Iterations.ShouldBe(140, report.Text); // 20 + 40 + 80
+        report.Rounds.ShouldBe(3, report.Text);
+        report[LeakMetric.ManagedHeap].PerIteration.ShouldBe(24, report.Text);
     }
 
     [Fact]
@@ -156,8 +139,8 @@ public class LeakRunnerTests
         error.Report.HasLeak.ShouldBeTrue();
         error.Message.ShouldBe(error.Report.ToString());
         error.Message.ShouldContain("managed heap grew ");
-        // The verdict, not the figure: another thread's frees once made it 20.8 B/iteration in a loaded run (the exact
-        // 24 B is pinned by A_leak_is_extended_to_MaxIterations_before_it_is_called, in attempts).
+        // The verdict, not the figure: other threads of this shared test host may free during the run (the exact 24 B is
+        // pinned by A_leak_is_extended_to_MaxIterations_before_it_is_called, in a process of its own).
         error.Report[LeakMetric.ManagedHeap].Verdict.ShouldBe(MetricVerdict.Leak, error.Message);
     }
 

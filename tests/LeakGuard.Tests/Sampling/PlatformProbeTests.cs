@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
+using LeakGuard.Isolated;
 using LeakGuard.Sampling;
 using Shouldly;
 using Xunit;
@@ -12,14 +13,12 @@ namespace LeakGuard.Tests.Sampling;
 /// Every test runs on every OS (the CI pipeline runs all three); on another OS the expectation is "not measured".
 /// </summary>
 /// <remarks>
-/// Other threads of the test host allocate, open handles and start threads too. A check that such activity can spoil
-/// is made up to <see cref="Attempts"/> times and passes when one attempt is clean (goleak's bounded attempts); a
-/// broken probe fails every attempt, and the failure lists them all.
+/// Other threads of the test host allocate, open handles and start threads too, so the checks of what real allocations,
+/// handles and threads do are measured once in a process of their own (<see cref="IsolatedProcess"/>), where nothing
+/// else runs, and the figures are exact.
 /// </remarks>
 public class PlatformProbeTests
 {
-    private const int Attempts = 5;
-
     private const string ManagedSource = "GC.GetGCMemoryInfo after full blocking compacting GC + finalizers + GC: size after minus fragmentation";
 
     /// <summary>What each probe should report on this OS: (measured, source) per metric, in enum order.</summary>
@@ -95,7 +94,7 @@ public class PlatformProbeTests
     // Above glibc's largest dynamic mmap threshold (32 MiB): always an mmapped chunk (hblkhd), never arena memory
     // (uordblks), however the process allocated before. Untouched, it costs address space, not RAM.
     [InlineData("NativeMemory.Alloc", 64 * 1024 * 1024)]
-    public unsafe void A_native_allocation_moves_the_native_figure_by_its_size_and_freeing_returns_it(string allocator, int bytes)
+    public void A_native_allocation_moves_the_native_figure_by_its_size_and_freeing_returns_it(string allocator, int bytes)
     {
         var native = Probe(LeakMetric.NativeHeap);
         if (!Expected()[(int)LeakMetric.NativeHeap].Measured)
@@ -103,32 +102,18 @@ public class PlatformProbeTests
             native.IsMeasured.ShouldBeFalse();
             return;
         }
-        native.Read(); // resolves the P/Invoke targets before the first measured read
-
-        // The allocator's own rounding and headers (glibc: 16 B per chunk, a page for an mmapped one; macOS: 16 KiB
-        // pages on arm64; Windows: block headers) plus a little room for another thread's malloc.
+        // The allocator's own rounding and headers: glibc 16 B per chunk, a page for an mmapped one; macOS 16 KiB pages
+        // on arm64; Windows block headers.
         var slack = 16 * 1024 + bytes / 64;
-        var seen = new List<string>();
-        for (var attempt = 0; attempt < Attempts; attempt++)
-        {
-            var before = native.Read();
-            var block = allocator == "NativeMemory.Alloc" ? (nint)NativeMemory.Alloc((nuint)bytes) : Marshal.AllocHGlobal(bytes);
-            var allocated = native.Read();
-            if (allocator == "NativeMemory.Alloc")
-                NativeMemory.Free((void*)block);
-            else
-                Marshal.FreeHGlobal(block);
-            var freed = native.Read();
 
-            var growth = allocated - before;
-            var left = freed - before;
-            if (growth >= bytes && growth <= bytes + slack && Math.Abs(left) <= slack)
-                return;
-            seen.Add(string.Create(CultureInfo.InvariantCulture, $"grew {growth:N0} B, {left:N0} B left after free"));
-        }
-        seen.ShouldBeEmpty(
-            $"{allocator}({bytes:N0}) on {Os}: {native.Source} should grow by {bytes:N0} to {bytes + slack:N0} B and return within {slack:N0} B of where it was, in one of {Attempts} attempts"
-        );
+        var figures = IsolatedProcess.Run("native-allocation", allocator, bytes.ToString(CultureInfo.InvariantCulture));
+
+        var before = figures.GetProperty("before").GetDouble();
+        var growth = figures.GetProperty("allocated").GetDouble() - before;
+        var left = figures.GetProperty("freed").GetDouble() - before;
+        var message = $"{allocator}({bytes:N0}) on {Os}: {native.Source} should grow by {bytes:N0} to {bytes + slack:N0} B and return within {slack:N0} B of where it was: {figures}";
+        growth.ShouldBeInRange(bytes, bytes + slack, message);
+        Math.Abs(left).ShouldBeLessThanOrEqualTo(slack, message);
     }
 
     [Fact]
@@ -141,28 +126,13 @@ public class PlatformProbeTests
             handles.IsMeasured.ShouldBeFalse();
             return;
         }
-        var path = typeof(PlatformProbeTests).Assembly.Location;
-        handles.Read();
 
-        var seen = new List<string>();
-        for (var attempt = 0; attempt < Attempts; attempt++)
-        {
-            var before = handles.Read();
-            var streams = new FileStream[Files];
-            for (var i = 0; i < Files; i++)
-                streams[i] = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            var open = handles.Read();
-            foreach (var stream in streams)
-                stream.Dispose();
-            var closed = handles.Read();
+        var figures = IsolatedProcess.Run("file-handles", Files.ToString(CultureInfo.InvariantCulture));
 
-            if (open - before >= Files && open - closed >= Files)
-                return;
-            seen.Add(string.Create(CultureInfo.InvariantCulture, $"{before} → {open} open → {closed} disposed"));
-        }
-        seen.ShouldBeEmpty(
-            $"{Files} FileStreams on {Os}: {handles.Source} should rise by at least {Files} and fall by at least {Files} when they are disposed, in one of {Attempts} attempts"
-        );
+        var (before, open, closed) = (figures.GetProperty("before").GetDouble(), figures.GetProperty("open").GetDouble(), figures.GetProperty("closed").GetDouble());
+        var message = $"{Files} FileStreams on {Os}: {handles.Source} should rise by {Files} and fall back when they are disposed: {before} → {open} open → {closed} disposed";
+        (open - before).ShouldBe(Files, message);
+        closed.ShouldBe(before, message);
     }
 
     [Fact]
@@ -171,38 +141,14 @@ public class PlatformProbeTests
         const int Started = 3;
         var threads = Probe(LeakMetric.Threads);
         threads.IsMeasured.ShouldBeTrue($"threads are measured on every platform ({threads.Source})");
-        threads.Read();
 
-        var seen = new List<string>();
-        for (var attempt = 0; attempt < Attempts; attempt++)
-        {
-            var before = threads.Read();
-            using var gate = new ManualResetEventSlim();
-            var started = new Thread[Started];
-            for (var i = 0; i < Started; i++)
-            {
-                started[i] = new Thread(() => gate.Wait()) { IsBackground = true };
-                started[i].Start();
-            }
-            var running = threads.Read();
-            gate.Set();
-            foreach (var thread in started)
-                thread.Join();
-            // Join returns when the managed thread is done; the OS thread may take a moment longer to go away.
-            var ended = threads.Read();
-            for (var wait = 0; wait < 20 && running - ended < Started; wait++)
-            {
-                Thread.Sleep(50);
-                ended = threads.Read();
-            }
+        // The program waits up to a second after Join for the OS threads to go away.
+        var figures = IsolatedProcess.Run("threads", Started.ToString(CultureInfo.InvariantCulture));
 
-            if (running - before >= Started && running - ended >= Started)
-                return;
-            seen.Add(string.Create(CultureInfo.InvariantCulture, $"{before} → {running} running → {ended} ended"));
-        }
-        seen.ShouldBeEmpty(
-            $"{Started} threads on {Os}: {threads.Source} should rise by at least {Started} and fall by at least {Started} after they end, in one of {Attempts} attempts"
-        );
+        var (before, running, ended) = (figures.GetProperty("before").GetDouble(), figures.GetProperty("running").GetDouble(), figures.GetProperty("ended").GetDouble());
+        var message = $"{Started} threads on {Os}: {threads.Source} should rise by {Started} and fall back after they end: {before} → {running} running → {ended} ended";
+        (running - before).ShouldBe(Started, message);
+        ended.ShouldBe(before, message);
     }
 
     [Fact]

@@ -1,6 +1,6 @@
 using System.Text;
+using LeakGuard.Isolated;
 using LeakGuard.Sampling;
-using LeakGuard.TestTargets;
 using Shouldly;
 using Xunit;
 
@@ -34,44 +34,19 @@ public class ProbeTests
         }
     }
 
-    /// <summary>
-    /// Whole-process figures: another thread of the test host may open a file, start a thread or malloc during a
-    /// measurement. Each exact check is made up to this many times (<see cref="WholeProcess.Attempt"/>) and passes when
-    /// one attempt is clean; a broken probe fails every attempt, and the failure lists them all.
-    /// </summary>
-    private const int Attempts = 3;
+    // Whole-process figures are read in a process of their own (IsolatedProcess), where no other thread opens a file,
+    // starts a thread or mallocs during the measurement: one measurement, exact expectations.
 
     [Fact]
     public void Linux_probes_see_an_opened_handle_and_a_started_thread()
     {
         if (!OperatingSystem.IsLinux())
             return;
-        var probes = MetricProbe.CreateAll();
-        var handles = probes.Single(p => p.Metric == LeakMetric.Handles);
-        var threads = probes.Single(p => p.Metric == LeakMetric.Threads);
-        var tries = WholeProcess.Attempt(
-            Attempts,
-            () =>
-            {
-                var handlesBefore = handles.Read();
-                var threadsBefore = threads.Read();
-                using var gate = new ManualResetEventSlim();
-                var thread = new Thread(() => gate.Wait());
-                thread.Start();
-                (double Handles, double Threads) during;
-                using (File.OpenHandle(typeof(ProbeTests).Assembly.Location))
-                    during = (handles.Read() - handlesBefore, threads.Read() - threadsBefore);
-                gate.Set();
-                thread.Join();
-                return during;
-            },
-            during => during == (1, 1)
-        );
-        tries[^1]
-            .ShouldBe(
-                (1, 1),
-                $"one opened file and one started thread should read handles +1, threads +1 in one of {Attempts} attempts: {string.Join("; ", tries)}"
-            );
+
+        var during = IsolatedProcess.Run("handle-and-thread");
+
+        (during.GetProperty("handles").GetDouble(), during.GetProperty("threads").GetDouble())
+            .ShouldBe((1, 1), $"one opened file and one started thread should read handles +1, threads +1: {during}");
     }
 
     [Fact]
@@ -81,26 +56,13 @@ public class ProbeTests
         if (!native.IsMeasured)
             return;
         // glibc parks up to 7 freed chunks per size in a per-thread cache (tcache) and counts them as in use, so a
-        // malloc served from that cache does not move the figure; the other 9 must show, at 1040 B each. Other threads of
-        // the test host may malloc meanwhile: up to 2 KB more was seen in a full CI run, so the upper bound leaves 4 KiB.
+        // malloc served from that cache does not move the figure; the other 9 must show, at 1040 B each.
         const double least = 9 * 1040,
-            most = 16 * 1040 + 4096;
-        var tries = WholeProcess.Attempt(
-            Attempts,
-            () =>
-            {
-                var blocks = new nint[16];
-                var before = native.Read();
-                for (var i = 0; i < blocks.Length; i++)
-                    blocks[i] = System.Runtime.InteropServices.Marshal.AllocHGlobal(1024);
-                var growth = native.Read() - before;
-                foreach (var block in blocks)
-                    System.Runtime.InteropServices.Marshal.FreeHGlobal(block);
-                return growth;
-            },
-            growth => growth is >= least and <= most
-        );
-        tries[^1].ShouldBeInRange(least, most, $"sixteen mallocs of 1 KiB, in one of {Attempts} attempts: {string.Join("; ", tries)} B");
+            most = 16 * 1040;
+
+        var growth = IsolatedProcess.Run("sixteen-mallocs").GetProperty("growth").GetDouble();
+
+        growth.ShouldBeInRange(least, most, "sixteen mallocs of 1 KiB");
     }
 
     [Theory]
