@@ -73,7 +73,9 @@ public sealed class WatchTests
 
             code.ShouldBe(1, output + error);
             output.ShouldContain("managed heap grew");
-            output.ShouldContain($"No heap summary: a heap snapshot of process {target.Pid} could not be taken: writing a dump to '{SnapshotFolder}/leakguard-{target.Pid}-");
+            output.ShouldContain(
+                $"No heap summary: a heap snapshot of process {target.Pid} could not be taken: writing a dump to '{SnapshotFolder}/leakguard-{target.Pid}-"
+            );
             output.ShouldContain(".dmp' did not finish within 1s and was abandoned.");
             Directory.EnumerateFiles(SnapshotFolder, $"leakguard-{target.Pid}-*").ShouldBeEmpty("the abandoned dump's file is deleted");
         }

@@ -65,14 +65,11 @@ internal static class AnalyzeCommandHandler
                 IncludeStackRoots = !parse.GetValue(NoStackRootsOption),
             };
             var summary = await DumpErrors
-                .ReadWithinAsync(
-                    $"'{dump}'",
+                .ReadDumpsWithinAsync(
+                    [dump],
                     parse.GetValue(CommonOptions.AnalysisTimeoutOption),
                     token =>
                     {
-                        // Inside the time limit: opening a file on a hung file system blocks too.
-                        DumpErrors.CheckReadable(dump);
-                        token.ThrowIfCancellationRequested();
                         try
                         {
                             return HeapAnalyzer.Analyze(dump, options, token);

@@ -56,24 +56,10 @@ internal static class DiffCommandHandler
                 IncludeStackRoots = !parse.GetValue(NoStackRootsOption),
             };
             var comparison = await DumpErrors
-                .ReadWithinAsync(
-                    $"'{before}' and '{after}'",
+                .ReadDumpsWithinAsync(
+                    [before, after],
                     parse.GetValue(CommonOptions.AnalysisTimeoutOption),
-                    token =>
-                    {
-                        // Inside the time limit: opening a file on a hung file system blocks too.
-                        DumpErrors.CheckReadable(before);
-                        DumpErrors.CheckReadable(after);
-                        token.ThrowIfCancellationRequested();
-                        try
-                        {
-                            return HeapAnalyzer.Compare([before, after], options, token);
-                        }
-                        catch (Exception e) when (e is not (OperationCanceledException or ToolException))
-                        {
-                            throw new ToolException(DumpErrors.Unreadable($"'{before}' or '{after}'", e), e, ErrorKind.Dump);
-                        }
-                    },
+                    token => HeapAnalyzer.Compare([before, after], options, token),
                     cancellationToken
                 )
                 .ConfigureAwait(false);

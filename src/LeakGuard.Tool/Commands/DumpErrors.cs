@@ -71,4 +71,40 @@ internal static class DumpErrors
             throw new ToolException(Unreadable(what, e), e, ErrorKind.Dump);
         }
     }
+
+    /// <summary>
+    /// <see cref="ReadWithinAsync"/> for the dumps at <paramref name="dumps"/>: each is checked to be a readable file
+    /// inside the time limit (opening a file on a hung file system blocks too), then <paramref name="read"/> runs; what
+    /// it throws reads <c>cannot read 'a.dmp' or 'b.dmp' as a .NET heap dump (…)</c>.
+    /// </summary>
+    /// <param name="dumps">The dump files, named in messages as <c>'a.dmp' and 'b.dmp'</c>.</param>
+    /// <param name="timeout">The time limit (<c>--analysis-timeout</c>).</param>
+    /// <param name="read">The work; stops when its token is cancelled.</param>
+    /// <param name="cancellationToken">SIGINT/SIGTERM: rethrown as <see cref="OperationCanceledException"/>.</param>
+    /// <exception cref="ToolException">A dump is missing or unreadable, the read failed, or it took too long.</exception>
+    public static Task<T> ReadDumpsWithinAsync<T>(
+        IReadOnlyList<string> dumps,
+        TimeSpan timeout,
+        Func<CancellationToken, T> read,
+        CancellationToken cancellationToken
+    ) =>
+        ReadWithinAsync(
+            string.Join(" and ", dumps.Select(d => $"'{d}'")),
+            timeout,
+            token =>
+            {
+                foreach (var dump in dumps)
+                    CheckReadable(dump);
+                token.ThrowIfCancellationRequested();
+                try
+                {
+                    return read(token);
+                }
+                catch (Exception e) when (e is not (OperationCanceledException or ToolException))
+                {
+                    throw new ToolException(Unreadable(string.Join(" or ", dumps.Select(d => $"'{d}'")), e), e, ErrorKind.Dump);
+                }
+            },
+            cancellationToken
+        );
 }

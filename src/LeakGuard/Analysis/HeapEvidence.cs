@@ -70,12 +70,7 @@ internal static class HeapEvidence
                 };
         }
         if (searchedSizeGrowth && managed.Verdict == MetricVerdict.Leak && !summary.Types.Any(t => !IsOwnDiagnosis(t.TypeName)))
-            return managed with
-            {
-                Verdict = MetricVerdict.Inconclusive,
-                Reason = ReasonCode.HeapSnapshotsShowedNoGrowth,
-                HistogramIterations = iterations,
-            };
+            return managed with { Verdict = MetricVerdict.Inconclusive, Reason = ReasonCode.HeapSnapshotsShowedNoGrowth, HistogramIterations = iterations };
         return managed;
     }
 
@@ -83,8 +78,7 @@ internal static class HeapEvidence
     /// True for the heap summary's own objects: the async state machine of the snapshot method, boxed at its first
     /// await (an asynchronous operation's first iteration after the first snapshot) and alive until the last.
     /// </summary>
-    internal static bool IsOwnDiagnosis(string typeName) =>
-        typeName.Contains("LeakGuard.Diagnostics.HeapSummarizer+", StringComparison.Ordinal);
+    internal static bool IsOwnDiagnosis(string typeName) => typeName.Contains("LeakGuard.Diagnostics.HeapSummarizer+", StringComparison.Ordinal);
 
     private static bool GrowsWithIterations(TypeGrowth type, int iterations)
     {

@@ -100,7 +100,10 @@ internal static class HeapSummarizer
                 iterations,
                 // The snapshot method's own async state machine, boxed at its first await, is not the operation's growth.
                 comparison.Types.Where(t => !HeapEvidence.IsOwnDiagnosis(t.TypeName)).ToList(),
-                comparison.TotalBytesBefore, comparison.TotalBytesAfter, clock.Elapsed)
+                comparison.TotalBytesBefore,
+                comparison.TotalBytesAfter,
+                clock.Elapsed
+            )
             {
                 GrewInEveryInterval = comparison.GrewInEveryInterval,
                 SafeHandleTypes = comparison.SafeHandleTypes,

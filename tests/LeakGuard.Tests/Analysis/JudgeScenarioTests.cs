@@ -202,7 +202,9 @@ public class JudgeScenarioTests
     public async Task A_leak_stands_when_any_type_grew_between_the_heap_snapshots_even_a_runtime_type_that_fell_in_one_interval()
     {
         // Strings leaked into a static list while other strings were freed: System.String grew first to last only.
-        var heap = new ScriptedHeapDiagnoser(ScriptedHeapDiagnoser.Summary(grewInEveryInterval: false, new TypeGrowth("System.String", 900, 903, 40_000, 40_120, 50)));
+        var heap = new ScriptedHeapDiagnoser(
+            ScriptedHeapDiagnoser.Summary(grewInEveryInterval: false, new TypeGrowth("System.String", 900, 903, 40_000, 40_120, 50))
+        );
 
         var report = await Run(HostGrowthOnAnotherThread, heap: heap);
 

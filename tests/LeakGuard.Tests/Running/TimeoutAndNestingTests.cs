@@ -24,21 +24,23 @@ public class TimeoutAndNestingTests
 
         error.Message.ShouldStartWith("A leak run was started inside another leak run");
         // The outer run's gate was released: the next run goes ahead.
-        (
-            await Task.Run(() =>
-                    LeakTest.Run(
-                        () => { },
-                        new LeakOptions
-                        {
-                            Iterations = 10,
-                            MaxIterations = 10,
-                            CaptureHeapSummary = false,
-                        }
-                    )
-                )
-                .WaitAsync(Outer)
-        ).HasLeak.ShouldBeFalse();
+        (await NextRun()).HasLeak.ShouldBeFalse();
     }
+
+    /// <summary>A short clean run after the one under test: it goes ahead only when the process-wide gate was released.</summary>
+    private static Task<LeakReport> NextRun() =>
+        Task.Run(() =>
+                LeakTest.Run(
+                    () => { },
+                    new LeakOptions
+                    {
+                        Iterations = 10,
+                        MaxIterations = 10,
+                        CaptureHeapSummary = false,
+                    }
+                )
+            )
+            .WaitAsync(Outer);
 
     [Fact]
     public async Task An_async_leak_run_inside_another_fails_at_once()
@@ -81,20 +83,7 @@ public class TimeoutAndNestingTests
         release.Set();
 
         error.Message.ShouldContain("an iteration did not return (14 measured iterations had completed, after 5 warmup)");
-        (
-            await Task.Run(() =>
-                    LeakTest.Run(
-                        () => { },
-                        new LeakOptions
-                        {
-                            Iterations = 10,
-                            MaxIterations = 10,
-                            CaptureHeapSummary = false,
-                        }
-                    )
-                )
-                .WaitAsync(Outer)
-        ).HasLeak.ShouldBeFalse();
+        (await NextRun()).HasLeak.ShouldBeFalse();
     }
 
     [Fact]

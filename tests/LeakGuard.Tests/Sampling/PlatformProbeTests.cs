@@ -111,7 +111,8 @@ public class PlatformProbeTests
         var before = figures.GetProperty("before").GetDouble();
         var growth = figures.GetProperty("allocated").GetDouble() - before;
         var left = figures.GetProperty("freed").GetDouble() - before;
-        var message = $"{allocator}({bytes:N0}) on {Os}: {native.Source} should grow by {bytes:N0} to {bytes + slack:N0} B and return within {slack:N0} B of where it was: {figures}";
+        var message =
+            $"{allocator}({bytes:N0}) on {Os}: {native.Source} should grow by {bytes:N0} to {bytes + slack:N0} B and return within {slack:N0} B of where it was: {figures}";
         growth.ShouldBeInRange(bytes, bytes + slack, message);
         Math.Abs(left).ShouldBeLessThanOrEqualTo(slack, message);
     }
@@ -129,8 +130,13 @@ public class PlatformProbeTests
 
         var figures = IsolatedProcess.Run("file-handles", Files.ToString(CultureInfo.InvariantCulture));
 
-        var (before, open, closed) = (figures.GetProperty("before").GetDouble(), figures.GetProperty("open").GetDouble(), figures.GetProperty("closed").GetDouble());
-        var message = $"{Files} FileStreams on {Os}: {handles.Source} should rise by {Files} and fall back when they are disposed: {before} → {open} open → {closed} disposed";
+        var (before, open, closed) = (
+            figures.GetProperty("before").GetDouble(),
+            figures.GetProperty("open").GetDouble(),
+            figures.GetProperty("closed").GetDouble()
+        );
+        var message =
+            $"{Files} FileStreams on {Os}: {handles.Source} should rise by {Files} and fall back when they are disposed: {before} → {open} open → {closed} disposed";
         (open - before).ShouldBe(Files, message);
         closed.ShouldBe(before, message);
     }
@@ -145,8 +151,13 @@ public class PlatformProbeTests
         // The program waits up to a second after Join for the OS threads to go away.
         var figures = IsolatedProcess.Run("threads", Started.ToString(CultureInfo.InvariantCulture));
 
-        var (before, running, ended) = (figures.GetProperty("before").GetDouble(), figures.GetProperty("running").GetDouble(), figures.GetProperty("ended").GetDouble());
-        var message = $"{Started} threads on {Os}: {threads.Source} should rise by {Started} and fall back after they end: {before} → {running} running → {ended} ended";
+        var (before, running, ended) = (
+            figures.GetProperty("before").GetDouble(),
+            figures.GetProperty("running").GetDouble(),
+            figures.GetProperty("ended").GetDouble()
+        );
+        var message =
+            $"{Started} threads on {Os}: {threads.Source} should rise by {Started} and fall back after they end: {before} → {running} running → {ended} ended";
         (running - before).ShouldBe(Started, message);
         ended.ShouldBe(before, message);
     }

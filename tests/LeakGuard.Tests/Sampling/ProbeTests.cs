@@ -45,8 +45,10 @@ public class ProbeTests
 
         var during = IsolatedProcess.Run("handle-and-thread");
 
-        (during.GetProperty("handles").GetDouble(), during.GetProperty("threads").GetDouble())
-            .ShouldBe((1, 1), $"one opened file and one started thread should read handles +1, threads +1: {during}");
+        (during.GetProperty("handles").GetDouble(), during.GetProperty("threads").GetDouble()).ShouldBe(
+            (1, 1),
+            $"one opened file and one started thread should read handles +1, threads +1: {during}"
+        );
     }
 
     [Fact]
