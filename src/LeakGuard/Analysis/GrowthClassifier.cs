@@ -41,7 +41,8 @@ internal readonly record struct RoundClassification(
 /// <para>Two views of the samples: the raw series, and a <em>neutralized</em> series in which isolated jumps (increments
 /// far outside the run's own spread and above <c>jumpFloor</c>: another component releasing a pooled buffer, an
 /// object appearing and disappearing) are replaced by the median increment. The neutralized view is trusted only
-/// while such drops are sporadic (at most <see cref="MaxIsolatedReleases"/> in the run); a metric that drops again and
+/// while such drops are sporadic (at most <see cref="MaxIsolatedReleases"/> in the run, drops at consecutive samples
+/// counting as one); a metric that drops again and
 /// again (a compacting cache: a sawtooth) is judged on the raw view alone.</para>
 /// <para>The rule, per round: <see cref="RoundOutcome.WithinBudget"/> when the round's slope is within budget in
 /// every trusted view; <see cref="RoundOutcome.Plateau"/> when the second half's slope is within budget in every
@@ -121,7 +122,10 @@ internal static class GrowthClassifier
     /// <param name="iterations">Iteration number of each sample.</param>
     /// <param name="values">The samples.</param>
     /// <param name="jumpFloor">Smallest absolute increment that can count as a jump.</param>
-    /// <param name="releases">Jumps downward not matched by a jump upward of about the same size (releases, not toggles).</param>
+    /// <param name="releases">
+    /// Episodes of jumps downward (consecutive downward jumps are one) not matched by a jump upward of about the same
+    /// size (releases, not toggles).
+    /// </param>
     /// <param name="jumps">Jumps in either direction.</param>
     internal static double[] Neutralize(ReadOnlySpan<double> iterations, ReadOnlySpan<double> values, double jumpFloor, out int releases, out int jumps)
     {
@@ -140,6 +144,7 @@ internal static class GrowthClassifier
         var spread = Quantile(deviations, 0.75);
         var rises = new List<double>();
         var drops = new List<double>();
+        var previousDropped = false;
         for (var i = 1; i < values.Length; i++)
         {
             var gap = Math.Max(1, iterations[i] - iterations[i - 1]);
@@ -149,9 +154,14 @@ internal static class GrowthClassifier
             if (isJump)
             {
                 jumps++;
-                (deviation < 0 ? drops : rises).Add(Math.Abs(deviation));
+                // A release seen at consecutive samples (another thread freeing in steps) is one episode.
+                if (deviation < 0 && previousDropped)
+                    drops[^1] -= deviation;
+                else
+                    (deviation < 0 ? drops : rises).Add(Math.Abs(deviation));
                 increment = median * gap;
             }
+            previousDropped = isJump && deviation < 0;
             result[i] = result[i - 1] + increment;
         }
         // A drop matched by a rise of the same size is an object that came and went (a toggle), not a release.
