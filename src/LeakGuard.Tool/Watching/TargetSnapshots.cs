@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Diagnostics.Tracing;
-using System.Runtime.ExceptionServices;
 using LeakGuard.HeapAnalysis;
 using LeakGuard.Tool.Commands;
 using Microsoft.Diagnostics.NETCore.Client;
@@ -136,35 +135,12 @@ internal static class TargetSnapshots
             using (File.Create(path)) { }
             if (!OperatingSystem.IsWindows())
                 File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            Exception? failure = null;
-            var writer = new Thread(() =>
-            {
-                try
-                {
-                    DumpWriter(pid, path);
-                }
-                catch (Exception e)
-                {
-                    failure = e;
-                }
-            })
-            {
-                IsBackground = true,
-                Name = "leakguard heap snapshot",
-            };
             var limit = DumpTimeLimit;
             var clock = Stopwatch.StartNew();
-            writer.Start();
-            while (!writer.Join(50))
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                if (clock.Elapsed >= limit)
-                    throw new ToolException(
-                        $"a heap snapshot of process {pid} could not be taken: writing a dump to '{path}' did not finish within {Units.Duration(limit)} and was abandoned."
-                    );
-            }
-            if (failure is not null)
-                ExceptionDispatchInfo.Throw(failure);
+            if (!LeakGuard.Diagnostics.BoundedWork.TryRun(() => DumpWriter(pid, path), limit, "leakguard heap snapshot", cancellationToken))
+                throw new ToolException(
+                    $"a heap snapshot of process {pid} could not be taken: writing a dump to '{path}' did not finish within {Units.Duration(limit)} and was abandoned."
+                );
             var seconds = clock.Elapsed.TotalSeconds;
             if (new FileInfo(path).Length == 0)
                 throw new ToolException($"no heap snapshot was written to '{path}' (createdump wrote an empty file; is there disk space?).");

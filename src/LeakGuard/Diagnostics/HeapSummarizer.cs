@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.ExceptionServices;
 using LeakGuard.Analysis;
 using LeakGuard.HeapAnalysis;
 using LeakGuard.Running;
@@ -71,7 +70,7 @@ internal static class HeapSummarizer
                     }
                 }
                 LeakRunner.ForceFullCollection();
-                if (!TryWriteDump(dumps[snapshot], out var error, cancellationToken: cancellationToken))
+                if (!TryWriteDump(dumps[snapshot], out var error, cancellationToken))
                     return new(null, error);
             }
 
@@ -161,28 +160,20 @@ internal static class HeapSummarizer
     /// </summary>
     internal static TimeSpan DumpTimeLimit = TimeSpan.FromMinutes(2);
 
-    private const string DumpTimeLimitName = "the time limit of a heap snapshot";
-
     /// <summary>Writes a dump of this process, heap included, to an existing empty file (tests replace it with one that never finishes).</summary>
     internal static Action<string> DumpWriter = path =>
         new DiagnosticsClient(Environment.ProcessId).WriteDump(DumpType.WithHeap, path, logDumpGeneration: false);
 
     /// <summary>
     /// Writes a dump with the managed heap of this process to <paramref name="path"/> (a new file, mode 0600); false with
-    /// a reason when it cannot, or when it has not finished within <paramref name="timeLimit"/> (default <see cref="DumpTimeLimit"/>).
+    /// a reason when it cannot, or when it has not finished within <see cref="DumpTimeLimit"/>.
     /// </summary>
     /// <remarks>
     /// The dump is written on a dedicated thread that this one waits for: a dump over its time limit is abandoned (the
     /// thread ends when <c>createdump</c> does; the file is deleted by the caller). No thread-pool work is left behind.
     /// </remarks>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while waiting.</exception>
-    internal static bool TryWriteDump(
-        string path,
-        out string? error,
-        TimeSpan? timeLimit = null,
-        string timeLimitName = DumpTimeLimitName,
-        CancellationToken cancellationToken = default
-    )
+    internal static bool TryWriteDump(string path, out string? error, CancellationToken cancellationToken = default)
     {
         var directory = Path.GetDirectoryName(path) ?? ".";
         try
@@ -191,38 +182,15 @@ internal static class HeapSummarizer
             // A dump holds everything in memory, secrets included: created readable by the owner only (createdump
             // writes into the existing file and keeps its mode), never over a file that is already there.
             using (PrivateDirectory.CreateOwnerOnlyFile(path)) { }
-            Exception? failure = null;
-            var writer = new Thread(() =>
+            var limit = DumpTimeLimit;
+            if (!BoundedWork.TryRun(() => DumpWriter(path), limit, "LeakGuard heap snapshot", cancellationToken))
             {
-                try
-                {
-                    DumpWriter(path);
-                }
-                catch (Exception e)
-                {
-                    failure = e;
-                }
-            })
-            {
-                IsBackground = true,
-                Name = "LeakGuard heap snapshot",
-            };
-            var limit = timeLimit ?? DumpTimeLimit;
-            var clock = Stopwatch.StartNew();
-            writer.Start();
-            while (!writer.Join(50))
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                if (clock.Elapsed < limit)
-                    continue;
                 error = string.Create(
                     CultureInfo.InvariantCulture,
-                    $"a heap snapshot could not be taken: writing a dump to '{path}' did not finish within {limit.TotalSeconds:0.###} s ({timeLimitName}) and was abandoned."
+                    $"a heap snapshot could not be taken: writing a dump to '{path}' did not finish within {limit.TotalSeconds:0.###} s (the time limit of a heap snapshot) and was abandoned."
                 );
                 return false;
             }
-            if (failure is not null)
-                ExceptionDispatchInfo.Throw(failure);
             if (new FileInfo(path).Length == 0)
             {
                 error = $"no dump was written to '{path}' (createdump produced an empty file; is there disk space?).";
