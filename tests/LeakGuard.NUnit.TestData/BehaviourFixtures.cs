@@ -75,7 +75,7 @@ public class InvalidOptionsFixture
 public class TestCaseFixture
 {
     [TearDown]
-    public void Reset() => StaticListLeak.Reset();
+    public void Reset() => KilobyteRecordLeak.Reset();
 
     [TestCase(true)]
     [TestCase(false)]
@@ -83,7 +83,7 @@ public class TestCaseFixture
     public void LeaksWhenAsked(bool leak)
     {
         if (leak)
-            StaticListLeak.Run();
+            KilobyteRecordLeak.Run();
         else
             GarbageOnly.Run();
     }

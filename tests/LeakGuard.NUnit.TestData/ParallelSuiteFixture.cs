@@ -33,7 +33,7 @@ public class ParallelSuiteFixture
     }
 
     [OneTimeTearDown]
-    public void ResetLeak() => StaticListLeak.Reset();
+    public void ResetLeak() => KilobyteRecordLeak.Reset();
 
     [Test]
     public void Ordinary0() => HoldMemoryAndThreads(0);
@@ -58,7 +58,7 @@ public class ParallelSuiteFixture
     public void LeakingNoLeak()
     {
         Record(1);
-        StaticListLeak.Run();
+        KilobyteRecordLeak.Run();
     }
 
     private static void Record(int index)

@@ -14,7 +14,7 @@ public class ShouldNotLeakTests
     [TearDown]
     public void Reset()
     {
-        StaticListLeak.Reset();
+        KilobyteRecordLeak.Reset();
         AsyncSessionLeak.Reset();
     }
 
@@ -42,7 +42,7 @@ public class ShouldNotLeakTests
     [Test]
     public void A_leak_fails_with_a_Shouldly_message_the_report_and_the_custom_message()
     {
-        Action leak = StaticListLeak.Run;
+        Action leak = KilobyteRecordLeak.Run;
 
         var ex = Should.Throw<ShouldAssertException>(() => leak.ShouldNotLeak(customMessage: "orders must not pile up"));
 
@@ -52,7 +52,7 @@ public class ShouldNotLeakTests
         lines[2].ShouldStartWith("LeakGuard: leak detected:");
         ex.Message.ShouldContain("managed heap grew");
         ex.Message.ShouldContain("over budget");
-        ex.Message.ShouldContain("StaticListLeak+LeakedItem", customMessage: "the heap summary names the leaking type");
+        ex.Message.ShouldContain("KilobyteRecordLeak+LeakedRecord", customMessage: "the heap summary names the leaking type");
         ex.Message.ShouldEndWith(Environment.NewLine + Environment.NewLine + "Additional Info:" + Environment.NewLine + "    orders must not pile up");
         ex.InnerException.ShouldBeOfType<LeakDetectedException>().Report.HasLeak.ShouldBeTrue();
     }

@@ -24,6 +24,26 @@ public static class StaticListLeak
     }
 }
 
+/// <summary>
+/// static Records → List&lt;object&gt; → one LeakedRecord per call, holding a 1,000-byte array: about 1,064 B per
+/// iteration. For tests of what follows a leak verdict (snapshots, artifacts, messages, errors), not of sensitivity: no
+/// other thread of a shared test host frees or keeps enough during a run to hide or fake it (a few KB per run measured).
+/// </summary>
+public static class KilobyteRecordLeak
+{
+    private static readonly List<object> Records = new(100_000);
+
+    public static void Run() => Records.Add(new LeakedRecord());
+
+    public static void Reset() => Records.Clear();
+
+    /// <summary>24 bytes of object, plus its 1,024-byte array (1,000 bytes of payload and the array's header and length).</summary>
+    public sealed class LeakedRecord
+    {
+        public byte[] Payload = new byte[1000];
+    }
+}
+
 /// <summary>Slow leak: static Items → List → one SlowLeakItem every fourth call (6 B/iteration on average).</summary>
 public static class EveryFourthCallLeak
 {

@@ -30,8 +30,8 @@ public sealed class DumpWritingTests : IDisposable
         HeapSummarizer.DumpWriter = _ => _release.Wait();
         HeapSummarizer.DumpTimeLimit = TimeSpan.FromSeconds(1);
 
-        var report = LeakTest.Run(StaticListLeak.Run, new LeakOptions { SnapshotDirectory = _directory });
-        StaticListLeak.Reset();
+        var report = LeakTest.Run(KilobyteRecordLeak.Run, new LeakOptions { SnapshotDirectory = _directory });
+        KilobyteRecordLeak.Reset();
 
         report.HasLeak.ShouldBeTrue(report.ToString());
         report.HeapSummary.ShouldBeNull();
@@ -47,8 +47,8 @@ public sealed class DumpWritingTests : IDisposable
     {
         HeapSummarizer.DumpWriter = _ => _release.Wait();
 
-        var report = LeakTest.Run(StaticListLeak.Run, new LeakOptions { SnapshotDirectory = _directory, Timeout = TimeSpan.FromSeconds(20) });
-        StaticListLeak.Reset();
+        var report = LeakTest.Run(KilobyteRecordLeak.Run, new LeakOptions { SnapshotDirectory = _directory, Timeout = TimeSpan.FromSeconds(20) });
+        KilobyteRecordLeak.Reset();
 
         report.HasLeak.ShouldBeTrue(report.ToString());
         // The run started before the dump, so its Timeout runs out first: the dump's wait is cancelled, the verdict stands.

@@ -204,8 +204,8 @@ public sealed class HeapAnalysisProcessTests : IDisposable
         var config = Path.Combine(_directory, $"leakguard-heap-analysis-{Environment.Version.ToString(3)}.runtimeconfig.json");
         Directory.CreateDirectory(config);
 
-        var report = LeakTest.Run(StaticListLeak.Run, new LeakOptions { SnapshotDirectory = _directory });
-        StaticListLeak.Reset();
+        var report = LeakTest.Run(KilobyteRecordLeak.Run, new LeakOptions { SnapshotDirectory = _directory });
+        KilobyteRecordLeak.Reset();
 
         report.HasLeak.ShouldBeTrue(report.ToString());
         report.HeapSummary.ShouldBeNull();

@@ -34,8 +34,8 @@ public sealed class SnapshotFolderTests : IDisposable
                 File.Delete(old);
         }
 
-        var report = LeakTest.Run(StaticListLeak.Run);
-        StaticListLeak.Reset();
+        var report = LeakTest.Run(KilobyteRecordLeak.Run);
+        KilobyteRecordLeak.Reset();
 
         report.HeapSummary.ShouldNotBeNull(report.ToString());
         File.GetUnixFileMode(folder).ShouldBe(OwnerOnly);
@@ -80,8 +80,8 @@ public sealed class SnapshotFolderTests : IDisposable
                 break;
         }
 
-        var report = LeakTest.Run(StaticListLeak.Run, new LeakOptions { SnapshotDirectory = folder });
-        StaticListLeak.Reset();
+        var report = LeakTest.Run(KilobyteRecordLeak.Run, new LeakOptions { SnapshotDirectory = folder });
+        KilobyteRecordLeak.Reset();
 
         report.HasLeak.ShouldBeTrue(report.ToString());
         report.HeapSummary.ShouldBeNull();
