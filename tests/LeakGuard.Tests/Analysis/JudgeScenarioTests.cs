@@ -259,6 +259,43 @@ public class JudgeScenarioTests
     }
 
     [Fact]
+    public async Task A_plateau_whose_histogram_shows_a_runtime_type_gaining_one_instance_per_iteration_is_a_leak()
+    {
+        // Measured under load: a Task.Delay of an hour per call on a long-lived token grew 264 B/iteration, then read as a
+        // plateau when another thread freed memory in the last round; its leaked objects are the runtime's own types.
+        var heap = new ScriptedHeapDiagnoser(
+            ScriptedHeapDiagnoser.Summary(
+                grewInEveryInterval: true,
+                new TypeGrowth("System.Threading.Tasks.Task+DelayPromiseWithCancellation", 760, 810, 76_000, 81_000, 50),
+                new TypeGrowth("System.Object[]", 285, 304, 2_438_808, 2_440_472, 50)
+            )
+        );
+
+        var report = await Run(LeakOffsetByReleases, heap: heap);
+
+        Managed(report).Verdict.ShouldBe(MetricVerdict.Leak);
+        Managed(report)
+            .Reason.ShouldBe(
+                "read as a plateau by iteration 750 after growing with confidence, but the heap snapshots over 50 further iterations show System.Threading.Tasks.Task+DelayPromiseWithCancellation growing in every interval: a leak whose growth another thread's release hid (decided by the heap histogram)"
+            );
+    }
+
+    [Fact]
+    public async Task A_plateau_whose_histogram_shows_a_runtime_type_gaining_fewer_than_one_instance_per_iteration_stays_a_plateau()
+    {
+        var heap = new ScriptedHeapDiagnoser(
+            ScriptedHeapDiagnoser.Summary(
+                grewInEveryInterval: true,
+                new TypeGrowth("System.Threading.Tasks.Task+DelayPromiseWithCancellation", 760, 809, 76_000, 80_900, 50)
+            )
+        );
+
+        var report = await Run(LeakOffsetByReleases, heap: heap);
+
+        Managed(report).Verdict.ShouldBe(MetricVerdict.Plateau);
+    }
+
+    [Fact]
     public async Task A_leak_stands_when_the_heap_histogram_shows_no_type_growing_in_every_interval()
     {
         // Measured under load: GrowingArray's one byte[] grew 64 B an iteration, but System.Byte[] in aggregate fell
