@@ -245,33 +245,27 @@ public class JudgeScenarioTests
     {
         // Measured under load: thread-pool injection during the snapshots grew System.Object[] by 19 instances in 50
         // iterations (work-stealing queues) while a bounded cache stood full.
-        var heap = new ScriptedHeapDiagnoser(
-            ScriptedHeapDiagnoser.Summary(
-                grewInEveryInterval: true,
-                new TypeGrowth("System.Object[]", 285, 304, 2_438_808, 2_440_472, 50),
-                new TypeGrowth("System.Threading.Thread", 14, 17, 1008, 1224, 50)
-            )
+        var report = await RunOffsetByReleasesWithHistogram(
+            new TypeGrowth("System.Object[]", 285, 304, 2_438_808, 2_440_472, 50),
+            new TypeGrowth("System.Threading.Thread", 14, 17, 1008, 1224, 50)
         );
-
-        var report = await Run(LeakOffsetByReleases, heap: heap);
 
         Managed(report).Verdict.ShouldBe(MetricVerdict.Plateau);
     }
+
+    /// <summary>The leak offset by releases, with a heap summary listing <paramref name="types"/> as grown in every interval.</summary>
+    private static Task<LeakReport> RunOffsetByReleasesWithHistogram(params TypeGrowth[] types) =>
+        Run(LeakOffsetByReleases, heap: new ScriptedHeapDiagnoser(ScriptedHeapDiagnoser.Summary(grewInEveryInterval: true, types)));
 
     [Fact]
     public async Task A_plateau_whose_histogram_shows_a_runtime_type_gaining_one_instance_per_iteration_is_a_leak()
     {
         // Measured under load: a Task.Delay of an hour per call on a long-lived token grew 264 B/iteration, then read as a
         // plateau when another thread freed memory in the last round; its leaked objects are the runtime's own types.
-        var heap = new ScriptedHeapDiagnoser(
-            ScriptedHeapDiagnoser.Summary(
-                grewInEveryInterval: true,
-                new TypeGrowth("System.Threading.Tasks.Task+DelayPromiseWithCancellation", 760, 810, 76_000, 81_000, 50),
-                new TypeGrowth("System.Object[]", 285, 304, 2_438_808, 2_440_472, 50)
-            )
+        var report = await RunOffsetByReleasesWithHistogram(
+            new TypeGrowth("System.Threading.Tasks.Task+DelayPromiseWithCancellation", 760, 810, 76_000, 81_000, 50),
+            new TypeGrowth("System.Object[]", 285, 304, 2_438_808, 2_440_472, 50)
         );
-
-        var report = await Run(LeakOffsetByReleases, heap: heap);
 
         Managed(report).Verdict.ShouldBe(MetricVerdict.Leak);
         Managed(report)
@@ -283,14 +277,9 @@ public class JudgeScenarioTests
     [Fact]
     public async Task A_plateau_whose_histogram_shows_a_runtime_type_gaining_fewer_than_one_instance_per_iteration_stays_a_plateau()
     {
-        var heap = new ScriptedHeapDiagnoser(
-            ScriptedHeapDiagnoser.Summary(
-                grewInEveryInterval: true,
-                new TypeGrowth("System.Threading.Tasks.Task+DelayPromiseWithCancellation", 760, 809, 76_000, 80_900, 50)
-            )
+        var report = await RunOffsetByReleasesWithHistogram(
+            new TypeGrowth("System.Threading.Tasks.Task+DelayPromiseWithCancellation", 760, 809, 76_000, 80_900, 50)
         );
-
-        var report = await Run(LeakOffsetByReleases, heap: heap);
 
         Managed(report).Verdict.ShouldBe(MetricVerdict.Plateau);
     }
