@@ -28,8 +28,8 @@ internal sealed class HeapHistogram
     /// <param name="cancellationToken">Stops the walk.</param>
     /// <exception cref="InvalidOperationException">
     /// The heap cannot be walked: ClrMD says so (a dump taken in the middle of a GC), the dump has no GC heap segments,
-    /// a segment is unreadable or larger than the dump, or the segments yield no objects — a damaged dump, which must
-    /// not read as an empty heap (a diff of it would show no growth).
+    /// a segment is unreadable or larger than the dump, the segments yield no objects, or the walk meets objects without
+    /// a valid type — a damaged dump, which must not read as an empty or smaller heap (a diff of it would show no growth).
     /// </exception>
     public static HeapHistogram Read(ClrHeap heap, string path, CancellationToken cancellationToken = default)
     {
@@ -38,13 +38,21 @@ internal sealed class HeapHistogram
         CheckSegments(heap, path);
         var byMethodTable = new Dictionary<ulong, (ClrType Type, TypeTotals Totals)>();
         long total = 0,
-            objects = 0;
+            objects = 0,
+            invalid = 0;
         foreach (var obj in heap.EnumerateObjects())
         {
-            if ((objects & 0xFFFF) == 0)
+            if (((objects + invalid) & 0xFFFF) == 0)
                 cancellationToken.ThrowIfCancellationRequested();
-            if (!obj.IsValid || obj.IsFree || obj.Type is not { } type)
+            if (obj.IsFree)
                 continue;
+            if (!obj.IsValid || obj.Type is not { } type)
+            {
+                // A heap walk of a sound dump meets no object without a valid method table: garbage where objects
+                // should be is a damaged dump, whose partial heap would read as shrinking (a diff showing no growth).
+                invalid++;
+                continue;
+            }
             var size = (long)obj.Size;
             total += size;
             objects++;
@@ -56,6 +64,8 @@ internal sealed class HeapHistogram
         }
         if (objects == 0)
             throw Damaged(path, $"its {heap.Segments.Length} GC heap segments yield no objects");
+        if (invalid > 0)
+            throw Damaged(path, $"{invalid:#,0} of the {objects + invalid:#,0} objects its heap walk met have no valid type");
         var byName = new Dictionary<string, TypeTotals>(byMethodTable.Count);
         foreach (var (methodTable, (type, totals)) in byMethodTable)
         {
