@@ -40,8 +40,12 @@ public sealed class TheoryScenario : IDisposable
         public override string ToString() => Leaks ? "leaking" : "clean";
     }
 
+    /// <summary>
+    /// About 1 KiB with its payload: these rows test how theories become leak runs, not sensitivity, and a 24-byte item
+    /// passed in one loaded CI run (another thread of the test host freed memory during the row's run).
+    /// </summary>
     public sealed class TheoryItem
     {
-        public int Value;
+        public byte[] Payload = new byte[1000];
     }
 }
