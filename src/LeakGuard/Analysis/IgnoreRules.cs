@@ -45,32 +45,26 @@ internal static class IgnoreRules
             return ([], null);
 
         var setAside = matches.Sum(m => m.BytesPerIteration);
-        if (managed.Slope.LowerBound - setAside <= managed.BudgetPerIteration)
-        {
+        var rest =
+            managed.Slope.LowerBound - setAside <= managed.BudgetPerIteration ? "the rest is within budget"
+            : OnlyMatchedTypesRepeated(options, heapSummary, matches)
+                ? "the heap snapshots show no other type growing in every interval (the rest is not the operation's repeated growth)"
+            : null;
+        if (rest is not null)
             metrics[index] = managed.WithVerdict(
                 MetricVerdict.Ignored,
-                $"{managed.Reason}; but {MetricReport.FormatNumber(setAside)} B/iteration of it is in types matched by ignore rules, and the rest is within budget"
+                $"{managed.Reason}; but {MetricReport.FormatNumber(setAside)} B/iteration of it is in types matched by ignore rules, and {rest}"
             );
-        }
-        else if (OnlyMatchedTypesRepeated(options, heapSummary, matches))
-        {
-            metrics[index] = managed.WithVerdict(
-                MetricVerdict.Ignored,
-                $"{managed.Reason}; but {MetricReport.FormatNumber(setAside)} B/iteration of it is in types matched by ignore rules, and the heap snapshots show no other type growing in every interval (the rest is not the operation's repeated growth)"
-            );
-        }
         return (matches, null);
     }
 
     /// <summary>
     /// True when <paramref name="summary"/> lists all the types that grew in every interval (fewer than
-    /// <see cref="LeakOptions.TopTypes"/>, so none was cut off) and every one of them, LeakGuard's own diagnosis state
-    /// aside, is in <paramref name="matches"/>.
+    /// <see cref="LeakOptions.TopTypes"/>, so none was cut off) and every one of them is in <paramref name="matches"/>
+    /// (LeakGuard's own diagnosis state is never listed: <see cref="Diagnostics.HeapSummarizer"/> leaves it out).
     /// </summary>
     private static bool OnlyMatchedTypesRepeated(LeakOptions options, HeapSummary summary, List<IgnoredGrowth> matches) =>
-        summary.GrewInEveryInterval
-        && summary.Types.Count < options.TopTypes
-        && summary.Types.All(t => HeapEvidence.IsOwnDiagnosis(t.TypeName) || matches.Any(m => m.Types.Contains(t.TypeName)));
+        summary.GrewInEveryInterval && summary.Types.Count < options.TopTypes && summary.Types.All(t => matches.Any(m => m.Types.Contains(t.TypeName)));
 
     /// <summary>By type name, or when every retention path that gained instances starts at a static field of a matching type.</summary>
     internal static bool Matches(LeakIgnoreRule rule, TypeGrowth type)
