@@ -43,7 +43,9 @@ internal readonly record struct RoundClassification(
 /// object appearing and disappearing) are replaced by the median increment. The neutralized view is trusted only
 /// while such drops are sporadic (at most <see cref="MaxIsolatedReleases"/> in the run, drops at consecutive samples
 /// counting as one); a metric that drops again and
-/// again (a compacting cache: a sawtooth) is judged on the raw view alone.</para>
+/// again (a compacting cache: a sawtooth) is judged on the raw view alone. A drop that takes the metric below its
+/// first sample (by more than <c>jumpFloor</c>) does not count against that limit: it freed memory that was there
+/// before the run began, which a sawtooth of the operation's own growth cannot do.</para>
 /// <para>The rule, per round: <see cref="RoundOutcome.WithinBudget"/> when the round's slope is within budget in
 /// every trusted view; <see cref="RoundOutcome.Plateau"/> when the second half's slope is within budget in every
 /// trusted view; <see cref="RoundOutcome.Growing"/> when the round and its second half are over budget with
@@ -93,8 +95,8 @@ internal static class GrowthClassifier
         var tail = TheilSen.Fit(roundIterations[tailStart..], values[(roundStart + tailStart)..], confidenceLevel);
         var run = roundStart == 0 ? whole : TheilSen.Fit(iterations, values, confidenceLevel);
 
-        var neutralized = Neutralize(iterations, values, jumpFloor, out var releases, out var jumps);
-        var trustNeutralized = jumps > 0 && releases <= MaxIsolatedReleases;
+        var neutralized = Neutralize(iterations, values, jumpFloor, out var releases, out var jumps, out var olderMemory);
+        var trustNeutralized = jumps > 0 && releases - olderMemory <= MaxIsolatedReleases;
         var nWhole = trustNeutralized ? TheilSen.Fit(roundIterations, neutralized.AsSpan(roundStart), confidenceLevel) : whole;
         var nTail = trustNeutralized ? TheilSen.Fit(roundIterations[tailStart..], neutralized.AsSpan(roundStart + tailStart), confidenceLevel) : tail;
 
@@ -127,10 +129,31 @@ internal static class GrowthClassifier
     /// size (releases, not toggles).
     /// </param>
     /// <param name="jumps">Jumps in either direction.</param>
-    internal static double[] Neutralize(ReadOnlySpan<double> iterations, ReadOnlySpan<double> values, double jumpFloor, out int releases, out int jumps)
+    internal static double[] Neutralize(ReadOnlySpan<double> iterations, ReadOnlySpan<double> values, double jumpFloor, out int releases, out int jumps) =>
+        Neutralize(iterations, values, jumpFloor, out releases, out jumps, out _);
+
+    /// <inheritdoc cref="Neutralize(ReadOnlySpan{double}, ReadOnlySpan{double}, double, out int, out int)"/>
+    /// <param name="iterations">Iteration number of each sample.</param>
+    /// <param name="values">The samples.</param>
+    /// <param name="jumpFloor">Smallest absolute increment that can count as a jump.</param>
+    /// <param name="releases">Release episodes, as in the overload without <paramref name="releasesOfOlderMemory"/>.</param>
+    /// <param name="jumps">Jumps in either direction.</param>
+    /// <param name="releasesOfOlderMemory">
+    /// Those of <paramref name="releases"/> after which the metric read more than <paramref name="jumpFloor"/> below its
+    /// first sample: they freed memory older than the run (another component's), not growth of the run's own.
+    /// </param>
+    internal static double[] Neutralize(
+        ReadOnlySpan<double> iterations,
+        ReadOnlySpan<double> values,
+        double jumpFloor,
+        out int releases,
+        out int jumps,
+        out int releasesOfOlderMemory
+    )
     {
         releases = 0;
         jumps = 0;
+        releasesOfOlderMemory = 0;
         var result = values.ToArray();
         if (values.Length < 3 || double.IsInfinity(jumpFloor))
             return result;
@@ -144,6 +167,7 @@ internal static class GrowthClassifier
         var spread = Quantile(deviations, 0.75);
         var rises = new List<double>();
         var drops = new List<double>();
+        var belowStart = new List<bool>();
         var previousDropped = false;
         for (var i = 1; i < values.Length; i++)
         {
@@ -157,21 +181,33 @@ internal static class GrowthClassifier
                 // A release seen at consecutive samples (another thread freeing in steps) is one episode.
                 if (deviation < 0 && previousDropped)
                     drops[^1] -= deviation;
+                else if (deviation < 0)
+                {
+                    drops.Add(-deviation);
+                    belowStart.Add(false);
+                }
                 else
-                    (deviation < 0 ? drops : rises).Add(Math.Abs(deviation));
+                    rises.Add(deviation);
+                if (deviation < 0 && values[i] < values[0] - jumpFloor)
+                    belowStart[^1] = true;
                 increment = median * gap;
             }
             previousDropped = isJump && deviation < 0;
             result[i] = result[i - 1] + increment;
         }
         // A drop matched by a rise of the same size is an object that came and went (a toggle), not a release.
-        foreach (var drop in drops)
+        for (var d = 0; d < drops.Count; d++)
         {
+            var drop = drops[d];
             var match = rises.FindIndex(rise => Math.Abs(rise - drop) <= Math.Max(jumpFloor, 0.1 * drop));
             if (match >= 0)
                 rises.RemoveAt(match);
             else
+            {
                 releases++;
+                if (belowStart[d])
+                    releasesOfOlderMemory++;
+            }
         }
         return result;
     }

@@ -354,6 +354,62 @@ public class JudgeScenarioTests
         Native(report).Judgement!.IsolatedReleases.ShouldBe(2);
     }
 
+    /// <summary>
+    /// The NativeBuffer leak as a loaded CI run of 2026-12-07 read it: 1,040 B per iteration at every sample but seven
+    /// (an object of 10,944 B that came and went at samples 3–4, two small bumps) and three releases by another thread,
+    /// one in each later round (196,656 B, 655,520 B and 327,760 B beyond the leak's own growth at samples 58, 118 and
+    /// 185), each taking native memory far below where the run began.
+    /// </summary>
+    private static double NativeLeakWithThreeReleasesOfOlderMemory(int iteration, int sample) =>
+        1040.0 * iteration
+        + (sample >= 3 ? 10_944 : 0)
+        - (sample >= 4 ? 10_592 : 0)
+        - (sample >= 5 ? 64 : 0)
+        + (sample >= 32 ? 1_360 : 0)
+        - (sample >= 58 ? 196_656 : 0)
+        - (sample >= 118 ? 655_520 : 0)
+        - (sample >= 185 ? 327_760 : 0);
+
+    [Fact]
+    public async Task A_native_leak_is_not_hidden_by_three_releases_of_memory_older_than_the_run()
+    {
+        // Three releases would make the view with releases set aside untrusted (a sawtooth drops again and again), but
+        // these free more than the run ever grew: memory another component held before the run, not the operation's.
+        var report = await new ScriptedSampleSource().With(LeakMetric.NativeHeap, NativeLeakWithThreeReleasesOfOlderMemory).RunAsync();
+
+        Native(report).Verdict.ShouldBe(MetricVerdict.Leak, report.ToString());
+        Native(report).Reason.ShouldStartWith("kept growing through 750 iterations and did not level off");
+        Native(report).Slope.PerIteration.ShouldBe(1040);
+        Native(report).Judgement!.IsolatedReleases.ShouldBe(3);
+    }
+
+    [Fact]
+    public async Task A_sawtooth_that_never_falls_below_its_start_is_still_judged_on_the_raw_series()
+    {
+        // The same growth, released back to where the run began once per round: the metric's own memory coming and
+        // going (a cache trimmed when full), which the releases rule must not set aside.
+        var report = await new ScriptedSampleSource().With(LeakMetric.NativeHeap, (i, s) => 1040.0 * (i - SawtoothStart(s))).RunAsync();
+
+        Native(report).Verdict.ShouldNotBe(MetricVerdict.Leak, report.ToString());
+    }
+
+    /// <summary>The iteration of the last trim at or before sample <paramref name="sample"/>: samples 25, 75, 125, 175.</summary>
+    private static int SawtoothStart(int sample)
+    {
+        int[] trims = [25, 75, 125, 175];
+        var last = trims.LastOrDefault(t => t <= sample);
+        return last == 0 ? 0 : IterationAtSample(last);
+    }
+
+    /// <summary>Iteration of a sample in the default run (50 samples per round, the stride doubling each round).</summary>
+    private static int IterationAtSample(int sample)
+    {
+        var iteration = 0;
+        for (var s = 1; s <= sample; s++)
+            iteration += 1 << ((s - 1) / 50);
+        return iteration;
+    }
+
     [Fact]
     public async Task Growth_per_sample_rather_than_per_iteration_is_not_called_a_leak()
     {
