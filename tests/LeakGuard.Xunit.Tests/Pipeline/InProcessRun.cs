@@ -17,10 +17,20 @@ internal enum Outcome
 /// <param name="Outcome">Passed, failed or skipped.</param>
 /// <param name="ExceptionType">For a failure, the full name of the outermost exception type.</param>
 /// <param name="Message">For a failure, the outermost exception's message; for a skip, the reason.</param>
-internal sealed record TestResult(string DisplayName, string ClassName, string MethodName, Outcome Outcome, string? ExceptionType, string? Message)
+/// <param name="Output">The test's output (a passing leak run's report, LeakGuard's progress lines); empty when none.</param>
+internal sealed record TestResult(
+    string DisplayName,
+    string ClassName,
+    string MethodName,
+    Outcome Outcome,
+    string? ExceptionType,
+    string? Message,
+    string Output = ""
+)
 {
+    /// <summary>Name, outcome, exception and message; the output too when there is no message (the report of a leak test that passed).</summary>
     public override string ToString() =>
-        $"{DisplayName}: {Outcome}{(ExceptionType is null ? "" : $" ({ExceptionType})")}{(Message is null ? "" : $": {Message}")}";
+        $"{DisplayName}: {Outcome}{(ExceptionType is null ? "" : $" ({ExceptionType})")}{(Message is null ? "" : $": {Message}")}{(Message is null && Output.Length > 0 ? $"{Environment.NewLine}{Output}" : "")}";
 }
 
 /// <summary>What an in-process run reported: the test cases discovered, one entry per result message, and anything odd.</summary>

@@ -179,7 +179,8 @@ internal static class XunitPipeline
                         testCase.TestMethod.Method.Name,
                         outcome,
                         exceptionType,
-                        text
+                        text,
+                        result.Output ?? ""
                     )
                 );
             }

@@ -34,7 +34,7 @@ internal sealed record TestResult(
 )
 {
     public override string ToString() =>
-        $"{DisplayName} [{CollectionName}]: {Outcome}{(ExceptionType is null ? "" : $" ({ExceptionType})")}{(Message is null ? "" : $": {Message}")}";
+        $"{DisplayName} [{CollectionName}]: {Outcome}{(ExceptionType is null ? "" : $" ({ExceptionType})")}{(Message is null ? "" : $": {Message}")}{(Message is null && Output.Length > 0 ? $"{Environment.NewLine}{Output}" : "")}";
 }
 
 /// <summary>What one run of the test executable reported.</summary>
