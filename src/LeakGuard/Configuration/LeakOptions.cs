@@ -97,10 +97,10 @@ public sealed record LeakOptions
     public double ConfidenceLevel { get; init; } = 0.95;
 
     /// <summary>
-    /// Whether a run that leaks (managed heap, native memory or handles) takes two heap snapshots (dumps of the
-    /// process), <see cref="Iterations"/> iterations apart, and reports the top types that grew between them with
-    /// their retention paths. The snapshots are read by ClrMD in a child process. Default <see langword="true"/>.
-    /// Passing runs never take snapshots.
+    /// Whether a run that leaks (managed heap, native memory or handles), or whose managed heap verdict is ambiguous,
+    /// takes three heap snapshots (dumps of the process), <c>max(1, Iterations / 2)</c> iterations apart, and reports
+    /// the top types that grew in both intervals with their retention paths. The snapshots are read by ClrMD in a child
+    /// process. Default <see langword="true"/>. A passing report keeps no heap summary.
     /// </summary>
     public bool CaptureHeapSummary { get; init; } = true;
 
@@ -135,8 +135,9 @@ public sealed record LeakOptions
 
     /// <summary>
     /// Folder for the temporary heap dumps of the heap summary; they are deleted after reading. <see langword="null"/>
-    /// (the default) means a <c>leakguard</c> folder under <see cref="Path.GetTempPath"/>. A dump holds everything in
-    /// the process's memory, secrets included.
+    /// (the default) means <c>&lt;temp&gt;/leakguard-&lt;uid&gt;</c> on Unix and <c>&lt;temp&gt;\leakguard</c> on Windows,
+    /// <c>&lt;temp&gt;</c> being <see cref="Path.GetTempPath"/>. A dump holds everything in the process's memory, secrets
+    /// included: a folder that another user can write is refused (the verdict stands; the report says why).
     /// </summary>
     public string? SnapshotDirectory { get; init; }
 
@@ -224,6 +225,22 @@ public sealed record LeakOptions
     /// options created in code. Shown in the report.
     /// </summary>
     public IReadOnlyList<LeakSettingSource> Sources { get; init; } = [];
+
+    /// <summary>
+    /// Receives what the run is doing when it starts work that takes seconds after the verdict: the native attribution
+    /// run, the heap snapshots, the heap analysis, and the end of the diagnosis (see <see cref="LeakProgress"/>).
+    /// <see langword="null"/> (the default) reports nothing. The adapters set it: NUnit writes to
+    /// <c>TestContext.Progress</c> (shown as the test runs), xUnit v2 and v3 to the test's output (shown as the test runs
+    /// with xUnit's <c>showLiveOutput</c> setting, and with the test's result).
+    /// </summary>
+    /// <remarks>
+    /// Called on the run's thread, synchronously, never between samples nor between heap snapshots: what a handler
+    /// allocates there would be measured as growth. Use a synchronous <see cref="IProgress{T}"/>:
+    /// <see cref="Progress{T}"/> posts to the captured synchronization context, so its handler may run later, during
+    /// the measurement. An exception thrown by the handler is caught and ignored (it cannot lose the verdict). Not a
+    /// setting of the configuration layers (no file key, attribute property or environment variable).
+    /// </remarks>
+    public IProgress<LeakProgress>? Progress { get; init; }
 
     /// <summary>The iteration bound in force: <see cref="MaxIterations"/>, or 16 × <see cref="Iterations"/> when it is null.</summary>
     public int EffectiveMaxIterations => MaxIterations ?? checked(Iterations * 16);

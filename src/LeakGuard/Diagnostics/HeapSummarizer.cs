@@ -32,12 +32,14 @@ internal static class HeapSummarizer
     /// <param name="throwIfStopped">Throws when the run's time limit or cancellation stops it.</param>
     /// <param name="cancellationToken">Stops the analysis.</param>
     /// <param name="managedBytesPerIteration">The managed heap slope the run measured, when it leaked: the analysis looks further for growth the listed types do not explain.</param>
+    /// <param name="progress">Told when the analysis starts, after the last snapshot (never between snapshots: what it allocates would be growth).</param>
     public static async Task<HeapSummaryOutcome> TryCaptureAsync(
         Func<ValueTask> operation,
         LeakOptions options,
         Action throwIfStopped,
         CancellationToken cancellationToken = default,
-        double? managedBytesPerIteration = null
+        double? managedBytesPerIteration = null,
+        Action<LeakStage, string>? progress = null
     )
     {
         var clock = Stopwatch.StartNew();
@@ -75,6 +77,13 @@ internal static class HeapSummarizer
             }
 
             var iterations = interval * (SnapshotCount - 1);
+            progress?.Invoke(
+                LeakStage.HeapAnalysis,
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"LeakGuard: {SnapshotCount} heap snapshots taken in {clock.Elapsed.TotalSeconds:0.0} s ({TotalBytes(dumps) / 1048576.0:0} MiB); analysing them in a child process (histograms, retention paths)…"
+                )
+            );
             var analysis = new HeapComparisonOptions
             {
                 Iterations = iterations,
@@ -117,6 +126,20 @@ internal static class HeapSummarizer
             foreach (var dump in dumps)
                 TryDelete(dump);
         }
+    }
+
+    private static long TotalBytes(string[] dumps)
+    {
+        long total = 0;
+        foreach (var dump in dumps)
+        {
+            try
+            {
+                total += new FileInfo(dump).Length;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        }
+        return total;
     }
 
     /// <summary>Moves the last dump to the run's artifacts folder as <c>heap.dmp</c> (mode 0600), unless it is over the size cap.</summary>

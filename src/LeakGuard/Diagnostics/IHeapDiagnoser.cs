@@ -12,12 +12,14 @@ internal interface IHeapDiagnoser
     /// <param name="throwIfStopped">Throws when the run's time limit or cancellation stops it.</param>
     /// <param name="cancellationToken">Stops the analysis.</param>
     /// <param name="managedBytesPerIteration">The managed heap slope the run measured, when it leaked.</param>
+    /// <param name="progress">Told when a stage starts (after the last snapshot: the analysis); never between snapshots.</param>
     Task<HeapSummaryOutcome> CaptureAsync(
         Func<ValueTask> operation,
         LeakOptions options,
         Action throwIfStopped,
         CancellationToken cancellationToken,
-        double? managedBytesPerIteration
+        double? managedBytesPerIteration,
+        Action<LeakStage, string>? progress = null
     );
 }
 
@@ -33,6 +35,7 @@ internal sealed class HeapSnapshotDiagnoser : IHeapDiagnoser
         LeakOptions options,
         Action throwIfStopped,
         CancellationToken cancellationToken,
-        double? managedBytesPerIteration
-    ) => HeapSummarizer.TryCaptureAsync(operation, options, throwIfStopped, cancellationToken, managedBytesPerIteration);
+        double? managedBytesPerIteration,
+        Action<LeakStage, string>? progress = null
+    ) => HeapSummarizer.TryCaptureAsync(operation, options, throwIfStopped, cancellationToken, managedBytesPerIteration, progress);
 }

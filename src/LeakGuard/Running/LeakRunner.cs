@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using LeakGuard.Analysis;
 using LeakGuard.Diagnostics;
@@ -221,7 +222,14 @@ internal sealed class LeakRunner
         if (attribution is not null)
         {
             var compared = true;
-            if (attribution.BeginComparison(metrics[(int)LeakMetric.NativeHeap].IsOverBudget, metrics[(int)LeakMetric.Handles].IsOverBudget, _iteration))
+            var nativeOver = metrics[(int)LeakMetric.NativeHeap].IsOverBudget;
+            var handlesOver = metrics[(int)LeakMetric.Handles].IsOverBudget;
+            if (nativeOver || handlesOver)
+                Report(
+                    LeakStage.NativeAttribution,
+                    $"LeakGuard: {OverBudget(metrics, nativeOver ? LeakMetric.NativeHeap : LeakMetric.Handles)}; running {_options.Iterations} more iterations to attribute the growth to memory mappings and handles…"
+                );
+            if (attribution.BeginComparison(nativeOver, handlesOver, _iteration))
             {
                 try
                 {
@@ -255,6 +263,15 @@ internal sealed class LeakRunner
         )
         {
             HeapSummaryOutcome outcome;
+            var diagnosisStart = _clock.Elapsed;
+            var why =
+                metrics[managedIndex].IsOverBudget ? OverBudget(metrics, LeakMetric.ManagedHeap)
+                : histogramDecides ? "the managed heap verdict is ambiguous (growth that another thread's release may hide); per-type growth decides it"
+                : OverBudget(metrics, metrics[(int)LeakMetric.NativeHeap].IsOverBudget ? LeakMetric.NativeHeap : LeakMetric.Handles);
+            Report(
+                LeakStage.HeapSnapshots,
+                $"LeakGuard: {why}; taking {HeapSummarizer.SnapshotCount} heap snapshots {Math.Max(1, _options.Iterations / 2)} iterations apart…"
+            );
             try
             {
                 outcome = await _heapDiagnoser
@@ -263,7 +280,8 @@ internal sealed class LeakRunner
                         _options,
                         ThrowIfStopped,
                         _cancellationToken,
-                        metrics[managedIndex].IsOverBudget ? metrics[managedIndex].Slope.PerIteration : null
+                        metrics[managedIndex].IsOverBudget ? metrics[managedIndex].Slope.PerIteration : null,
+                        Report
                     )
                     .ConfigureAwait(false);
             }
@@ -277,6 +295,13 @@ internal sealed class LeakRunner
             }
             heapSummary = outcome.Summary;
             unavailable = outcome.UnavailableReason;
+            var took = (_clock.Elapsed - diagnosisStart).TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture);
+            Report(
+                LeakStage.DiagnosisFinished,
+                heapSummary is { } done
+                    ? $"LeakGuard: heap summary done in {took} s ({done.Types.Count} growing {(done.Types.Count == 1 ? "type" : "types")})."
+                    : $"LeakGuard: no heap summary, after {took} s: {unavailable}"
+            );
             var decided = HeapEvidence.Apply(judgements[managedIndex], heapSummary, searchedSizeGrowth: _options.RetentionPathTypes > 0);
             if (decided != judgements[managedIndex])
             {
@@ -317,6 +342,29 @@ internal sealed class LeakRunner
             IgnoredGrowth = ignored,
             IgnoreRulesNote = ignoreNote,
         };
+    }
+
+    /// <summary>Tells <see cref="LeakOptions.Progress"/>, if any, what starts now; a handler that throws is ignored.</summary>
+    private void Report(LeakStage stage, string message)
+    {
+        if (_options.Progress is not { } progress)
+            return;
+        try
+        {
+            progress.Report(new LeakProgress(stage, message, _clock.Elapsed));
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A progress handler cannot lose the verdict.
+        }
+    }
+
+    /// <summary>E.g. <c>managed heap over budget: 1,064 B/iteration (budget 0)</c>.</summary>
+    private static string OverBudget(MetricReport[] metrics, LeakMetric metric)
+    {
+        var report = metrics[(int)metric];
+        var unit = MetricReport.GetUnit(metric);
+        return $"{MetricReport.GetName(metric)} over budget: {MetricReport.FormatNumber(report.Slope.PerIteration)} {unit}/iteration (budget {MetricReport.FormatNumber(report.BudgetPerIteration)})";
     }
 
     private MetricReport BuildMetricReport(int m, MetricJudgement judgement)

@@ -66,10 +66,12 @@ internal sealed class ScriptedHeapDiagnoser(HeapSummary? summary, string? unavai
         LeakOptions options,
         Action throwIfStopped,
         CancellationToken cancellationToken,
-        double? managedBytesPerIteration
+        double? managedBytesPerIteration,
+        Action<LeakStage, string>? progress = null
     )
     {
         Calls++;
+        progress?.Invoke(LeakStage.HeapAnalysis, "scripted: analysing");
         return Task.FromResult(new HeapSummaryOutcome(summary, summary is null ? unavailableReason ?? "scripted: no summary" : null));
     }
 

@@ -454,7 +454,13 @@ public sealed class LeakConfigurationTests : IDisposable
         // A property unknown to the table would be silently ignored on the attributes and refused in the file.
         foreach (var property in typeof(LeakSettingsAttribute).GetProperties().Where(p => p.CanWrite))
             LeakSettingTable.Find(property.Name).ShouldNotBeNull(property.Name);
-        var notConfigurable = new[] { nameof(LeakOptions.TestName), nameof(LeakOptions.IgnoreRules), nameof(LeakOptions.Sources) };
+        var notConfigurable = new[]
+        {
+            nameof(LeakOptions.TestName),
+            nameof(LeakOptions.IgnoreRules),
+            nameof(LeakOptions.Sources),
+            nameof(LeakOptions.Progress),
+        };
         foreach (var property in typeof(LeakOptions).GetProperties().Where(p => p.CanWrite && !notConfigurable.Contains(p.Name)))
             LeakSettingTable.Find(property.Name).ShouldNotBeNull(property.Name);
     }

@@ -123,7 +123,8 @@ public class TimeoutAndNestingTests
             LeakOptions options,
             Action throwIfStopped,
             CancellationToken cancellationToken,
-            double? managedBytesPerIteration
+            double? managedBytesPerIteration,
+            Action<LeakStage, string>? progress = null
         )
         {
             await Task.Delay(Timeout.Infinite, cancellationToken);
