@@ -1,3 +1,4 @@
+using NUnit.Framework;
 using NUnit.Framework.Interfaces;
 using NUnit.Framework.Internal;
 using NUnit.Framework.Internal.Commands;
@@ -28,11 +29,19 @@ internal sealed class NoLeakCommand : DelegatingTestCommand
     public override TestResult Execute(TestExecutionContext context)
     {
         LeakReport report;
+        var progress = new ProgressLines();
         try
         {
             // The test's full name (fixture, method, arguments) names the run and its artifacts folder.
             var options = _attribute.ResolveSettings(context.CurrentTest).Options;
-            report = LeakTest.Run(() => RunIteration(context), options with { TestName = options.TestName ?? context.CurrentTest.FullName });
+            report = LeakTest.Run(
+                () => RunIteration(context),
+                options with
+                {
+                    TestName = options.TestName ?? context.CurrentTest.FullName,
+                    Progress = progress,
+                }
+            );
         }
         catch (IterationDidNotPassException)
         {
@@ -40,6 +49,9 @@ internal sealed class NoLeakCommand : DelegatingTestCommand
             return context.CurrentResult;
         }
 
+        // Every iteration makes a new result: the lines shown live are written to the last one, the test's.
+        foreach (var line in progress.Lines)
+            context.CurrentResult.OutWriter.WriteLine(line);
         if (report.Failed)
             context.CurrentResult.SetResult(ResultState.Failure, report.ToString());
         else
@@ -52,6 +64,22 @@ internal sealed class NoLeakCommand : DelegatingTestCommand
         context.CurrentResult = innerCommand.Execute(context);
         if (context.CurrentResult.ResultState.Status != TestStatus.Passed)
             throw new IterationDidNotPassException();
+    }
+
+    /// <summary>
+    /// LeakGuard's progress lines (a failing run's diagnosis): each written to <see cref="TestContext.Progress"/> as it
+    /// comes (shown as the test runs) and kept for the test's output.
+    /// </summary>
+    private sealed class ProgressLines : IProgress<LeakProgress>
+    {
+        public List<string> Lines { get; } = [];
+
+        public void Report(LeakProgress value)
+        {
+            var line = value.ToString();
+            Lines.Add(line);
+            TestContext.Progress.WriteLine(line);
+        }
     }
 
     /// <summary>Stops the leak run after an iteration that did not pass; never leaves this command.</summary>

@@ -95,7 +95,12 @@ public class BehaviourTests
     {
         var run = NUnitPipeline.Run(typeof(HeapSummaryFixture));
 
-        var message = run[nameof(HeapSummaryFixture.KeepsEveryInvoice)].ShouldHaveFailed(ResultState.Failure);
+        var result = run[nameof(HeapSummaryFixture.KeepsEveryInvoice)];
+        var message = result.ShouldHaveFailed(ResultState.Failure);
+        // What the diagnosis did, and how long it took: shown live (TestContext.Progress) and kept in the test's output.
+        result.Output.ShouldContain("LeakGuard: managed heap over budget: ", Case.Sensitive, result.Output);
+        result.Output.ShouldContain(" MiB); analysing them in a child process (histograms, retention paths)…", Case.Sensitive, result.Output);
+        result.Output.ShouldContain("LeakGuard: heap summary done in ", Case.Sensitive, result.Output);
         message.ShouldContain("managed heap grew");
         message.ShouldContain("Heap summary");
         message.ShouldContain("HeapSummaryFixture+Invoice");

@@ -166,6 +166,11 @@ public sealed class HeapSummaryTests
         result.ShouldFailWithLeak(LeakMetric.ManagedHeap);
         result.Message!.ShouldContain("Heap summary (ClrMD", Case.Sensitive, result.Message);
         result.Message!.ShouldContain("HeapSummaryScenario+RetainedWidget", Case.Sensitive, result.Message);
+        // What the diagnosis did, and how long it took, is in the test's output (live with showLiveOutput).
+        result.Output.ShouldContain("LeakGuard: managed heap over budget: ", Case.Sensitive, result.Output);
+        result.Output.ShouldContain("; taking 3 heap snapshots 15 iterations apart…", Case.Sensitive, result.Output);
+        result.Output.ShouldContain(" MiB); analysing them in a child process (histograms, retention paths)…", Case.Sensitive, result.Output);
+        result.Output.ShouldContain("LeakGuard: heap summary done in ", Case.Sensitive, result.Output);
     }
 }
 

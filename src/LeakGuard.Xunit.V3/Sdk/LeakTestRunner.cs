@@ -71,7 +71,9 @@ internal sealed class LeakTestRunner : XunitTestRunnerBase<LeakTestRunnerContext
         // Resolved before the test class was created, when xUnit asked for the skip reason.
         if (ctxt.Settings is not { } settings)
             return; // resolving them failed: the exception is in the aggregator and fails the test
-        var options = settings.Options;
+        // Progress lines (a failing run's diagnosis) go to the test's output: live with xUnit's showLiveOutput, and with the result.
+        var output = TestContext.Current.TestOutputHelper;
+        var options = output is null ? settings.Options : settings.Options with { Progress = new OutputProgress(output) };
         var cancellationToken = ctxt.CancellationTokenSource.Token;
 
         var report = await ReflectedLeakRun.RunAsync(method, instance, arguments, options, cancellationToken);
@@ -80,6 +82,12 @@ internal sealed class LeakTestRunner : XunitTestRunnerBase<LeakTestRunnerContext
             throw new LeakDetectedException(report);
         TestContext.Current.TestOutputHelper?.WriteLine(report.ToString());
     }
+}
+
+/// <summary>Writes each of LeakGuard's progress lines to the test's output, synchronously.</summary>
+internal sealed class OutputProgress(ITestOutputHelper output) : IProgress<LeakProgress>
+{
+    public void Report(LeakProgress value) => output.WriteLine(value.ToString());
 }
 
 /// <summary>

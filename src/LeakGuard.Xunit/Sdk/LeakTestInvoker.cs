@@ -36,6 +36,11 @@ internal sealed class LeakTestInvoker : XunitTestInvoker
     /// <summary>The report of the leak run, once it has completed; null when the run threw.</summary>
     public LeakReport? Report { get; private set; }
 
+    /// <summary>LeakGuard's progress lines of this run (a failing run's diagnosis), for the test's output; empty when none.</summary>
+    public IReadOnlyList<string> ProgressLines => _progress.Lines;
+
+    private readonly TestProgress _progress = new();
+
     protected override async Task<decimal> InvokeTestMethodAsync(object testClassInstance)
     {
         if (TestCase.InitializationException is { } initializationException)
@@ -63,6 +68,7 @@ internal sealed class LeakTestInvoker : XunitTestInvoker
         var options = LeakConfiguration.Resolve(method, TestClass).Options with
         {
             TestName = Test.DisplayName,
+            Progress = _progress.Live(Test, MessageBus),
         };
         var cancellationToken = CancellationTokenSource.Token;
 
@@ -95,5 +101,29 @@ internal sealed class LeakTestInvoker : XunitTestInvoker
             );
         }
         return arguments;
+    }
+}
+
+/// <summary>
+/// Keeps LeakGuard's progress lines for the test's output and sends each as live test output (<see cref="TestOutput"/>,
+/// which <c>dotnet test</c> shows as the test runs with xUnit's <c>showLiveOutput</c> setting).
+/// </summary>
+internal sealed class TestProgress
+{
+    private readonly List<string> _lines = [];
+
+    public IReadOnlyList<string> Lines => _lines;
+
+    /// <summary>A synchronous sink that records each line and sends it on <paramref name="messageBus"/> for <paramref name="test"/>.</summary>
+    public IProgress<LeakProgress> Live(ITest test, IMessageBus messageBus) => new Sink(this, test, messageBus);
+
+    private sealed class Sink(TestProgress owner, ITest test, IMessageBus messageBus) : IProgress<LeakProgress>
+    {
+        public void Report(LeakProgress value)
+        {
+            var line = value.ToString();
+            owner._lines.Add(line);
+            messageBus.QueueMessage(new TestOutput(test, line + Environment.NewLine));
+        }
     }
 }

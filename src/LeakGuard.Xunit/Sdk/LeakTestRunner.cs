@@ -6,8 +6,9 @@ namespace LeakGuard.Xunit.Sdk;
 
 /// <summary>
 /// Runs one leak test: xUnit's test runner (test started/passed/failed/finished messages, test output), with a
-/// <see cref="LeakTestInvoker"/> in place of xUnit's invoker. The report of a passing run is appended to the test's
-/// output, so that a pass can be read too (a plateau, an inconclusive metric); a failing run's report is its message.
+/// <see cref="LeakTestInvoker"/> in place of xUnit's invoker. LeakGuard's progress lines (a failing run's diagnosis:
+/// snapshots, analysis, how long each took) and the report of a passing run are appended to the test's output, so that
+/// a pass can be read too (a plateau, an inconclusive metric); a failing run's report is its message.
 /// </summary>
 internal sealed class LeakTestRunner : XunitTestRunner
 {
@@ -57,8 +58,12 @@ internal sealed class LeakTestRunner : XunitTestRunner
     protected override async Task<Tuple<decimal, string>> InvokeTestAsync(ExceptionAggregator aggregator)
     {
         var (time, output) = await base.InvokeTestAsync(aggregator);
+        if (_invoker is { ProgressLines.Count: > 0 } invoker)
+            output = Append(output, string.Join(Environment.NewLine, invoker.ProgressLines));
         if (_invoker?.Report is { Failed: false } report)
-            output = output.Length == 0 ? report.ToString() : output + Environment.NewLine + report;
+            output = Append(output, report.ToString());
         return Tuple.Create(time, output);
     }
+
+    private static string Append(string output, string text) => output.Length == 0 ? text : output + Environment.NewLine + text;
 }
