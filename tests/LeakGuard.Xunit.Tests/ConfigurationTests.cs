@@ -19,7 +19,7 @@ public sealed class ConfigurationTests(ConfigurationTests.Run fixture) : IClassF
         result.ShouldFailWith(typeof(LeakDetectedException), "managed heap grew");
         var message = result.Message.ShouldNotBeNull();
         message.ShouldContain("over 12 iterations");
-        message.ShouldContain("Settings (not the built-in defaults):");
+        message.ShouldContain("Settings set explicitly (by a file, an attribute or the environment; the rest are the defaults):");
         message.ShouldContain("Iterations = 12 ([LeakSettings] on LeakGuard.Xunit.TestData.ClassSettingsScenario)");
     }
 

@@ -24,7 +24,7 @@ namespace LeakGuard;
 /// <c>LEAKGUARD_ARTIFACTS_DIRECTORY</c>, <c>LEAKGUARD_BASELINE</c> (baseline file),
 /// <c>LEAKGUARD_BASELINE_TOLERANCE</c>, <c>LEAKGUARD_CONFIG</c>. An unreadable value fails with a
 /// <see cref="LeakConfigurationException"/> naming the variable and the value.</para>
-/// <para>Every setting that is not the built-in default is recorded with its source in
+/// <para>Every setting a layer sets (even to its default value) is recorded with its source in
 /// <see cref="LeakOptions.Sources"/>, and the report lists them.</para>
 /// </remarks>
 public static class LeakConfiguration

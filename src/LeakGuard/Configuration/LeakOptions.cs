@@ -221,7 +221,7 @@ public sealed record LeakOptions
 
     /// <summary>
     /// Where each setting in force came from, when the options were built by <see cref="LeakConfiguration"/>: one
-    /// entry per setting that is not the built-in default (a file, an attribute, an environment variable). Empty for
+    /// entry per setting that a layer set (a file, an attribute, an environment variable), even to its default value. Empty for
     /// options created in code. Shown in the report.
     /// </summary>
     public IReadOnlyList<LeakSettingSource> Sources { get; init; } = [];

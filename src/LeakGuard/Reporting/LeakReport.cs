@@ -197,7 +197,7 @@ public sealed class LeakReport
         if (Options.Sources.Count > 0)
         {
             text.AppendLine();
-            text.AppendLine("Settings (not the built-in defaults):");
+            text.AppendLine("Settings set explicitly (by a file, an attribute or the environment; the rest are the defaults):");
             foreach (var setting in Options.Sources)
                 text.Append("  ").AppendLine(setting.ToString());
         }
