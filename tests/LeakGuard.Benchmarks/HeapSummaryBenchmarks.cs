@@ -32,7 +32,9 @@ public class HeapSummaryBenchmarks
         return default;
     };
 
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "leakguard-benchmarks");
+    // Dumps hold the whole process: in the user's own snapshot folder (<temp>/leakguard-<uid>, mode 0700), never in a
+    // folder of <temp> that another user could have created first.
+    private readonly string _directory = PrivateDirectory.Default;
     private string? _before;
     private string? _after;
 
@@ -46,7 +48,8 @@ public class HeapSummaryBenchmarks
         for (var i = 0; i < heap.Length; i++)
             heap[i] = new LiveObject { Value = i };
         s_heap = heap;
-        Directory.CreateDirectory(_directory);
+        if (!PrivateDirectory.TryEnsure(_directory, out var notPrivate))
+            throw new InvalidOperationException($"No private folder for the benchmark's dumps: {notPrivate}");
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
     }
 
@@ -102,6 +105,7 @@ public class HeapSummaryBenchmarks
     private string WriteDumpFile()
     {
         var path = Path.Combine(_directory, $"benchmark-{Environment.ProcessId}-{Guid.NewGuid():N}.dmp");
+        using (PrivateDirectory.CreateOwnerOnlyFile(path)) { } // mode 0600 before createdump writes into it
         new DiagnosticsClient(Environment.ProcessId).WriteDump(DumpType.WithHeap, path, logDumpGeneration: false);
         return path;
     }
