@@ -1,3 +1,4 @@
+using LeakGuard.Adapters;
 using NUnit.Framework;
 using NUnit.Framework.Interfaces;
 using NUnit.Framework.Internal;
@@ -29,7 +30,8 @@ internal sealed class NoLeakCommand : DelegatingTestCommand
     public override TestResult Execute(TestExecutionContext context)
     {
         LeakReport report;
-        var progress = new ProgressLines();
+        // Shown as the test runs (TestContext.Progress) and kept for the test's output.
+        var progress = new ProgressLines(TestContext.Progress.WriteLine);
         try
         {
             // The test's full name (fixture, method, arguments) names the run and its artifacts folder.
@@ -64,22 +66,6 @@ internal sealed class NoLeakCommand : DelegatingTestCommand
         context.CurrentResult = innerCommand.Execute(context);
         if (context.CurrentResult.ResultState.Status != TestStatus.Passed)
             throw new IterationDidNotPassException();
-    }
-
-    /// <summary>
-    /// LeakGuard's progress lines (a failing run's diagnosis): each written to <see cref="TestContext.Progress"/> as it
-    /// comes (shown as the test runs) and kept for the test's output.
-    /// </summary>
-    private sealed class ProgressLines : IProgress<LeakProgress>
-    {
-        public List<string> Lines { get; } = [];
-
-        public void Report(LeakProgress value)
-        {
-            var line = value.ToString();
-            Lines.Add(line);
-            TestContext.Progress.WriteLine(line);
-        }
     }
 
     /// <summary>Stops the leak run after an iteration that did not pass; never leaves this command.</summary>

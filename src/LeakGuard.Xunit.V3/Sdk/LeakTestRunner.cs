@@ -1,3 +1,4 @@
+using LeakGuard.Adapters;
 using Xunit;
 using Xunit.Sdk;
 using Xunit.v3;
@@ -73,7 +74,7 @@ internal sealed class LeakTestRunner : XunitTestRunnerBase<LeakTestRunnerContext
             return; // resolving them failed: the exception is in the aggregator and fails the test
         // Progress lines (a failing run's diagnosis) go to the test's output: live with xUnit's showLiveOutput, and with the result.
         var output = TestContext.Current.TestOutputHelper;
-        var options = output is null ? settings.Options : settings.Options with { Progress = new OutputProgress(output) };
+        var options = output is null ? settings.Options : settings.Options with { Progress = new ProgressLines(output.WriteLine) };
         var cancellationToken = ctxt.CancellationTokenSource.Token;
 
         var report = await ReflectedLeakRun.RunAsync(method, instance, arguments, options, cancellationToken);
@@ -82,12 +83,6 @@ internal sealed class LeakTestRunner : XunitTestRunnerBase<LeakTestRunnerContext
             throw new LeakDetectedException(report);
         TestContext.Current.TestOutputHelper?.WriteLine(report.ToString());
     }
-}
-
-/// <summary>Writes each of LeakGuard's progress lines to the test's output, synchronously.</summary>
-internal sealed class OutputProgress(ITestOutputHelper output) : IProgress<LeakProgress>
-{
-    public void Report(LeakProgress value) => output.WriteLine(value.ToString());
 }
 
 /// <summary>

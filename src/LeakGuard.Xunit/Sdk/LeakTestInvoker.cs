@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Reflection;
+using LeakGuard.Adapters;
 using Xunit.Abstractions;
 using Xunit.Sdk;
 
@@ -37,9 +38,9 @@ internal sealed class LeakTestInvoker : XunitTestInvoker
     public LeakReport? Report { get; private set; }
 
     /// <summary>LeakGuard's progress lines of this run (a failing run's diagnosis), for the test's output; empty when none.</summary>
-    public IReadOnlyList<string> ProgressLines => _progress.Lines;
+    public IReadOnlyList<string> ProgressLines => _progress?.Lines ?? [];
 
-    private readonly TestProgress _progress = new();
+    private ProgressLines? _progress;
 
     protected override async Task<decimal> InvokeTestMethodAsync(object testClassInstance)
     {
@@ -65,11 +66,11 @@ internal sealed class LeakTestInvoker : XunitTestInvoker
         // The test's display name (class and method, theory arguments included) names the run and its artifacts folder.
         // Every layer: .config/leakguard.json, [assembly: LeakSettings], [LeakSettings] on the class, the method's
         // attribute, environment variables.
-        var options = LeakConfiguration.Resolve(method, TestClass).Options with
-        {
-            TestName = Test.DisplayName,
-            Progress = _progress.Live(Test, MessageBus),
-        };
+        // Each progress line is live test output as it comes (shown with xUnit's showLiveOutput) and kept for the result.
+        var test = Test;
+        var bus = MessageBus;
+        _progress = new ProgressLines(line => bus.QueueMessage(new TestOutput(test, line + Environment.NewLine)));
+        var options = LeakConfiguration.Resolve(method, TestClass).Options with { TestName = Test.DisplayName, Progress = _progress };
         var cancellationToken = CancellationTokenSource.Token;
 
         var report = await ReflectedLeakRun.RunAsync(method, instance, arguments, options, cancellationToken);
@@ -101,29 +102,5 @@ internal sealed class LeakTestInvoker : XunitTestInvoker
             );
         }
         return arguments;
-    }
-}
-
-/// <summary>
-/// Keeps LeakGuard's progress lines for the test's output and sends each as live test output (<see cref="TestOutput"/>,
-/// which <c>dotnet test</c> shows as the test runs with xUnit's <c>showLiveOutput</c> setting).
-/// </summary>
-internal sealed class TestProgress
-{
-    private readonly List<string> _lines = [];
-
-    public IReadOnlyList<string> Lines => _lines;
-
-    /// <summary>A synchronous sink that records each line and sends it on <paramref name="messageBus"/> for <paramref name="test"/>.</summary>
-    public IProgress<LeakProgress> Live(ITest test, IMessageBus messageBus) => new Sink(this, test, messageBus);
-
-    private sealed class Sink(TestProgress owner, ITest test, IMessageBus messageBus) : IProgress<LeakProgress>
-    {
-        public void Report(LeakProgress value)
-        {
-            var line = value.ToString();
-            owner._lines.Add(line);
-            messageBus.QueueMessage(new TestOutput(test, line + Environment.NewLine));
-        }
     }
 }
