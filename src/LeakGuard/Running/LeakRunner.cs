@@ -224,7 +224,7 @@ internal sealed class LeakRunner
             var compared = true;
             var nativeOver = metrics[(int)LeakMetric.NativeHeap].IsOverBudget;
             var handlesOver = metrics[(int)LeakMetric.Handles].IsOverBudget;
-            if (nativeOver || handlesOver)
+            if (Reporting && (nativeOver || handlesOver))
                 Report(
                     LeakStage.NativeAttribution,
                     $"LeakGuard: {OverBudget(metrics, nativeOver ? LeakMetric.NativeHeap : LeakMetric.Handles)}; running {_options.Iterations} more iterations to attribute the growth to memory mappings and handles…"
@@ -264,14 +264,17 @@ internal sealed class LeakRunner
         {
             HeapSummaryOutcome outcome;
             var diagnosisStart = _clock.Elapsed;
-            var why =
-                metrics[managedIndex].IsOverBudget ? OverBudget(metrics, LeakMetric.ManagedHeap)
-                : histogramDecides ? "the managed heap verdict is ambiguous (growth that another thread's release may hide); per-type growth decides it"
-                : OverBudget(metrics, metrics[(int)LeakMetric.NativeHeap].IsOverBudget ? LeakMetric.NativeHeap : LeakMetric.Handles);
-            Report(
-                LeakStage.HeapSnapshots,
-                $"LeakGuard: {why}; taking {HeapSummarizer.SnapshotCount} heap snapshots {Math.Max(1, _options.Iterations / 2)} iterations apart…"
-            );
+            if (Reporting)
+            {
+                var why =
+                    metrics[managedIndex].IsOverBudget ? OverBudget(metrics, LeakMetric.ManagedHeap)
+                    : histogramDecides ? "the managed heap verdict is ambiguous (growth that another thread's release may hide); per-type growth decides it"
+                    : OverBudget(metrics, metrics[(int)LeakMetric.NativeHeap].IsOverBudget ? LeakMetric.NativeHeap : LeakMetric.Handles);
+                Report(
+                    LeakStage.HeapSnapshots,
+                    $"LeakGuard: {why}; taking {HeapSummarizer.SnapshotCount} heap snapshots {Math.Max(1, _options.Iterations / 2)} iterations apart…"
+                );
+            }
             try
             {
                 outcome = await _heapDiagnoser
@@ -281,7 +284,7 @@ internal sealed class LeakRunner
                         ThrowIfStopped,
                         _cancellationToken,
                         metrics[managedIndex].IsOverBudget ? metrics[managedIndex].Slope.PerIteration : null,
-                        Report
+                        Reporting ? Report : null
                     )
                     .ConfigureAwait(false);
             }
@@ -295,13 +298,16 @@ internal sealed class LeakRunner
             }
             heapSummary = outcome.Summary;
             unavailable = outcome.UnavailableReason;
-            var took = (_clock.Elapsed - diagnosisStart).TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture);
-            Report(
-                LeakStage.DiagnosisFinished,
-                heapSummary is { } done
-                    ? $"LeakGuard: heap summary done in {took} s ({done.Types.Count} growing {(done.Types.Count == 1 ? "type" : "types")})."
-                    : $"LeakGuard: no heap summary, after {took} s: {unavailable}"
-            );
+            if (Reporting)
+            {
+                var took = (_clock.Elapsed - diagnosisStart).TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture);
+                Report(
+                    LeakStage.DiagnosisFinished,
+                    heapSummary is { } done
+                        ? $"LeakGuard: heap summary done in {took} s ({done.Types.Count} growing {(done.Types.Count == 1 ? "type" : "types")})."
+                        : $"LeakGuard: no heap summary, after {took} s: {unavailable}"
+                );
+            }
             var decided = HeapEvidence.Apply(judgements[managedIndex], heapSummary, searchedSizeGrowth: _options.RetentionPathTypes > 0);
             if (decided != judgements[managedIndex])
             {
@@ -343,6 +349,9 @@ internal sealed class LeakRunner
             IgnoreRulesNote = ignoreNote,
         };
     }
+
+    /// <summary>Whether anyone listens to progress: its messages are composed only then.</summary>
+    private bool Reporting => _options.Progress is not null;
 
     /// <summary>Tells <see cref="LeakOptions.Progress"/>, if any, what starts now; a handler that throws is ignored.</summary>
     private void Report(LeakStage stage, string message)
