@@ -166,8 +166,7 @@ internal static class GrowthClassifier
         var deviations = rates.Select(r => Math.Abs(r - median)).ToArray();
         var spread = Quantile(deviations, 0.75);
         var rises = new List<double>();
-        var drops = new List<double>();
-        var belowStart = new List<bool>();
+        var drops = new List<(double Size, bool BelowStart)>();
         var previousDropped = false;
         for (var i = 1; i < values.Length; i++)
         {
@@ -179,33 +178,28 @@ internal static class GrowthClassifier
             {
                 jumps++;
                 // A release seen at consecutive samples (another thread freeing in steps) is one episode.
+                var belowStart = values[i] < values[0] - jumpFloor;
                 if (deviation < 0 && previousDropped)
-                    drops[^1] -= deviation;
+                    drops[^1] = (drops[^1].Size - deviation, drops[^1].BelowStart || belowStart);
                 else if (deviation < 0)
-                {
-                    drops.Add(-deviation);
-                    belowStart.Add(false);
-                }
+                    drops.Add((-deviation, belowStart));
                 else
                     rises.Add(deviation);
-                if (deviation < 0 && values[i] < values[0] - jumpFloor)
-                    belowStart[^1] = true;
                 increment = median * gap;
             }
             previousDropped = isJump && deviation < 0;
             result[i] = result[i - 1] + increment;
         }
         // A drop matched by a rise of the same size is an object that came and went (a toggle), not a release.
-        for (var d = 0; d < drops.Count; d++)
+        foreach (var (drop, belowStart) in drops)
         {
-            var drop = drops[d];
             var match = rises.FindIndex(rise => Math.Abs(rise - drop) <= Math.Max(jumpFloor, 0.1 * drop));
             if (match >= 0)
                 rises.RemoveAt(match);
             else
             {
                 releases++;
-                if (belowStart[d])
+                if (belowStart)
                     releasesOfOlderMemory++;
             }
         }
