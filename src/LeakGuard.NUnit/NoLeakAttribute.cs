@@ -39,7 +39,7 @@ namespace LeakGuard.NUnit;
 public sealed class NoLeakAttribute : NUnitAttribute, IWrapTestMethod, IApplyToTest, IApplyToContext, ILeakAttributeOptions
 {
     /// <summary>
-    /// Number of measured iterations in the first round, each followed by a sample. Default 50
+    /// Number of measured iterations in the first round, sampled every few iterations (<see cref="LeakOptions.EffectiveIterationsPerSample"/>). Default 50
     /// (<see cref="LeakOptions.Iterations"/>). Must be between 1 and 100000; below 8 the run passes with low evidence.
     /// </summary>
     public int Iterations { get; set; } = LeakOptions.Default.Iterations;

@@ -61,7 +61,7 @@ public sealed class NoLeakAttribute([CallerFilePath] string? sourceFilePath = nu
         ILeakAttributeOptions
 {
     /// <summary>
-    /// Measured iterations in the first round, each followed by a sample. Default 50. Must be at least 1 (8 or more
+    /// Measured iterations in the first round, sampled every few iterations (<see cref="LeakOptions.EffectiveIterationsPerSample"/>). Default 50. Must be at least 1 (8 or more
     /// for a conclusive verdict). See <see cref="LeakOptions.Iterations"/>.
     /// </summary>
     public int Iterations { get; set; } = LeakOptions.Default.Iterations;

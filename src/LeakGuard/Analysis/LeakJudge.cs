@@ -14,8 +14,9 @@ internal readonly record struct JudgedMetric(LeakMetric Metric, double BudgetPer
 /// It reads samples only (<see cref="SampleSeries"/>): no clock, no process, no text.
 /// </summary>
 /// <remarks>
-/// <para>Rounds: round <c>r</c> has <see cref="LeakOptions.Iterations"/> samples <c>2^r</c> iterations apart, starting
-/// from the last sample of the previous round. A metric is settled when a round is within budget (pass, or plateau if
+/// <para>Rounds: round <c>r</c> runs <c>Iterations × 2^r</c> iterations with a sample every
+/// <c>EffectiveIterationsPerSample × 2^r</c> (<see cref="LeakOptions.EffectiveIterationsPerSample"/>), starting from
+/// the last sample of the previous round. A metric is settled when a round is within budget (pass, or plateau if
 /// it grew before), when its second half levels off in the last round (plateau), or when it grew with confidence in
 /// every round through the last one allowed or past its growth cap (leak). A growth cap stops the whole run.</para>
 /// <para>After the last round, a leak whose per-iteration rate halved every time the stride doubled (three growing

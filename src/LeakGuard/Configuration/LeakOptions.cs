@@ -20,10 +20,26 @@ public sealed record LeakOptions
     public static LeakOptions Default { get; } = new();
 
     /// <summary>
-    /// Number of measured iterations in the first round, each followed by a sample. Default 50. Must be at least 1;
-    /// the statistics need at least 8 to tell growth from noise, so values from 1 to 7 run but report a low-evidence pass.
+    /// Number of measured iterations in the first round. Default 50. Must be at least 1. A sample is taken every
+    /// <see cref="EffectiveIterationsPerSample"/> iterations (4 for the default); the statistics need at least 8 samples
+    /// a round to tell growth from noise, so values from 1 to 7 run but report a low-evidence pass.
     /// </summary>
     public int Iterations { get; init; } = 50;
+
+    /// <summary>
+    /// Iterations between two samples in the first round (each later round doubles it). Each sample costs a full
+    /// blocking compacting GC, pending finalizers and another full GC; the iterations between samples run without any
+    /// forced collection. <see langword="null"/> (the default) means automatic: <c>Iterations / 12</c>, between 1 and 4
+    /// (4 for <see cref="Iterations"/> = 50: 13 samples a round, the last 2 iterations after the one before it), so a
+    /// round keeps at least 12 samples. 1 takes a sample after every iteration, as a hand-written loop with a GC per
+    /// iteration does. Must be between 1 and <see cref="Iterations"/>.
+    /// </summary>
+    /// <remarks>
+    /// Budgets stay per iteration: the slope is fitted against the iteration number of each sample. Spaced samples
+    /// make a leak of one object every fourth iteration a steady rise of one object per sample, and cost a quarter of the
+    /// collections of a sample per iteration.
+    /// </remarks>
+    public int? IterationsPerSample { get; init; }
 
     /// <summary>
     /// Iterations run before the first sample and not measured, so that one-time initialisation (JIT, static
@@ -34,7 +50,7 @@ public sealed record LeakOptions
     /// <summary>
     /// The most iterations a run may take (warmup not counted) when the evidence after <see cref="Iterations"/> is
     /// not conclusive, or growth may still level off. The run is extended in rounds that double the iterations
-    /// between samples, keeping <see cref="Iterations"/> samples a round, while the total stays within this bound.
+    /// between samples, keeping the first round's number of samples, while the total stays within this bound.
     /// <see langword="null"/> (the default) means 16 × <see cref="Iterations"/>. Set it equal to
     /// <see cref="Iterations"/> to never extend. Must be at least <see cref="Iterations"/>.
     /// </summary>
@@ -246,6 +262,15 @@ public sealed record LeakOptions
     public int EffectiveMaxIterations => MaxIterations ?? checked(Iterations * 16);
 
     /// <summary>
+    /// The iterations between samples in the first round: <see cref="IterationsPerSample"/>, or, when it is null,
+    /// <c>Iterations / 12</c> clamped to 1–4.
+    /// </summary>
+    public int EffectiveIterationsPerSample => IterationsPerSample ?? Math.Clamp(Iterations / 12, 1, 4);
+
+    /// <summary>Samples per round: <see cref="Iterations"/> / <see cref="EffectiveIterationsPerSample"/>, rounded up.</summary>
+    internal int SamplesPerRound => (Iterations + EffectiveIterationsPerSample - 1) / Math.Max(1, EffectiveIterationsPerSample);
+
+    /// <summary>
     /// Checks every property and throws when one is out of range.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">A property is out of range; the message names the property and
@@ -264,6 +289,7 @@ public sealed record LeakOptions
         nameof(Iterations),
         nameof(WarmupIterations),
         nameof(MaxIterations),
+        nameof(IterationsPerSample),
         nameof(MaxManagedBytesPerIteration),
         nameof(MaxNativeBytesPerIteration),
         nameof(MaxHandlesPerIteration),
@@ -321,6 +347,13 @@ public sealed record LeakOptions
                     rule = max is < 1 or > MaxIterationsLimit ? $"must be between 1 and {MaxIterationsLimit}" : null;
                 else
                     rule = max < Iterations || max > MaxIterationsLimit ? $"must be at least Iterations ({Iterations}) and at most {MaxIterationsLimit}" : null;
+                break;
+            case nameof(IterationsPerSample) when IterationsPerSample is { } perSample:
+                value = perSample;
+                if (alone)
+                    rule = perSample is < 1 or > IterationsLimit ? $"must be between 1 and {IterationsLimit}" : null;
+                else
+                    rule = perSample < 1 || perSample > Iterations ? $"must be between 1 and Iterations ({Iterations})" : null;
                 break;
             case nameof(MaxManagedBytesPerIteration):
                 (value, rule) = (MaxManagedBytesPerIteration, BudgetRule(MaxManagedBytesPerIteration));

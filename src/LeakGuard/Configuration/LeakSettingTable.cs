@@ -67,6 +67,7 @@ internal static class LeakSettingTable
         new(nameof(LeakOptions.Iterations), SettingKind.Int, (o, v) => o with { Iterations = (int)v! }),
         new(nameof(LeakOptions.WarmupIterations), SettingKind.Int, (o, v) => o with { WarmupIterations = (int)v! }),
         new(nameof(LeakOptions.MaxIterations), SettingKind.OptionalInt, (o, v) => o with { MaxIterations = (int?)v }),
+        new(nameof(LeakOptions.IterationsPerSample), SettingKind.OptionalInt, (o, v) => o with { IterationsPerSample = (int?)v }),
         new(nameof(LeakOptions.MaxManagedBytesPerIteration), SettingKind.Double, (o, v) => o with { MaxManagedBytesPerIteration = (double)v! }),
         new(nameof(LeakOptions.MaxNativeBytesPerIteration), SettingKind.Double, (o, v) => o with { MaxNativeBytesPerIteration = (double)v! }),
         new(nameof(LeakOptions.MaxHandlesPerIteration), SettingKind.Double, (o, v) => o with { MaxHandlesPerIteration = (double)v! }),

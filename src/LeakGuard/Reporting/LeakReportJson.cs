@@ -97,6 +97,7 @@ internal static class LeakReportJson
         json.WriteNumber("iterations", options.Iterations);
         json.WriteNumber("warmupIterations", options.WarmupIterations);
         json.WriteNumber("maxIterations", options.EffectiveMaxIterations);
+        json.WriteNumber("iterationsPerSample", options.EffectiveIterationsPerSample);
         json.WriteNumber("maxManagedBytesPerIteration", options.MaxManagedBytesPerIteration);
         json.WriteNumber("maxNativeBytesPerIteration", options.MaxNativeBytesPerIteration);
         json.WriteNumber("maxHandlesPerIteration", options.MaxHandlesPerIteration);

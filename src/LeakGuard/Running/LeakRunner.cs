@@ -64,7 +64,7 @@ internal sealed class LeakRunner
         (_budgets, _baselines) = LeakBudgets.Resolve(options, source.Metrics.Select(m => m.Metric).ToArray());
         // Preallocate every sample slot: growing a list during the run would itself look like a leak.
         _plannedRounds = LeakJudge.PlanRounds(options);
-        _series = new SampleSeries(source.Metrics.Count, 1 + options.Iterations * _plannedRounds);
+        _series = new SampleSeries(source.Metrics.Count, 1 + options.SamplesPerRound * _plannedRounds);
     }
 
     /// <summary>How many rounds fit into <see cref="LeakOptions.EffectiveMaxIterations"/>.</summary>
@@ -196,12 +196,15 @@ internal sealed class LeakRunner
         var rounds = 0;
         for (var round = 0; round < _plannedRounds && judge.WantsAnotherRound; round++)
         {
-            var stride = 1 << round;
+            // Round r: Iterations × 2^r iterations, a sample every IterationsPerSample × 2^r of them (the last
+            // interval is shorter when they do not divide evenly). No forced collection between samples.
+            var stride = _options.EffectiveIterationsPerSample << round;
+            var roundEnd = _iteration + (_options.Iterations << round);
             var roundStart = _series.Count - 1;
-            for (var sample = 0; sample < _options.Iterations; sample++)
+            while (_iteration < roundEnd)
             {
                 var allocatedBefore = AllocatedBytes();
-                await RunIterationsAsync(stride, countIterations: true).ConfigureAwait(false);
+                await RunIterationsAsync(Math.Min(stride, roundEnd - _iteration), countIterations: true).ConfigureAwait(false);
                 _allocatedBytes += AllocatedBytes() - allocatedBefore;
                 _source.Sample(_series, _iteration);
             }

@@ -8,7 +8,8 @@ namespace LeakGuard.Tests.Analysis;
 /// <summary>
 /// The judge's rules on scripted series, through the real engine loop (rounds, extension, growth cap, the
 /// heap-histogram decision), with exact expectations. Iterations = 50 and the default MaxIterations (800): four rounds
-/// of 50 samples, 1, 2, 4 and 8 iterations apart, ending at iterations 50, 150, 350 and 750.
+/// of 13 samples, 4, 8, 16 and 32 iterations apart (the last interval of a round shorter), ending at iterations 50,
+/// 150, 350 and 750.
 /// </summary>
 public class JudgeScenarioTests
 {
@@ -128,10 +129,10 @@ public class JudgeScenarioTests
     }
 
     /// <summary>
-    /// 48 B per iteration throughout; from iteration 550 another thread frees what four samples grew, every fourth
-    /// sample (a queue drained by a reporter): the process-wide figure levels off in the second half of the last round.
+    /// 48 B per iteration throughout; from iteration 550 another thread frees what 32 iterations grew, every 32
+    /// iterations (a queue drained by a reporter): the process-wide figure levels off in the second half of the last round.
     /// </summary>
-    private static double LeakOffsetByReleases(int iteration, int sample) => 48.0 * iteration - (iteration > 550 ? 48.0 * 8 * 4 * ((sample - 175) / 4) : 0);
+    private static double LeakOffsetByReleases(int iteration, int sample) => 48.0 * iteration - (iteration > 550 ? 48.0 * 32 * ((iteration - 550) / 32) : 0);
 
     [Fact]
     public async Task A_leak_offset_by_another_threads_releases_reads_as_a_plateau_on_the_process_wide_figure_alone()
@@ -320,10 +321,10 @@ public class JudgeScenarioTests
     [Fact]
     public async Task Native_growth_only_in_intervals_with_JIT_compilation_is_set_aside()
     {
-        // 2 KiB of native memory every other iteration (1 KiB/iteration, over the 512 B budget), exactly when the JIT
-        // compiled methods: in round 0 half the intervals are quiet, and flat.
-        static double Growth(int i, int s) => 2048.0 * (i / 2);
-        var jit = new ScriptedSampleSource { JitCompiledMethods = (i, _) => i / 2 }.With(LeakMetric.NativeHeap, Growth);
+        // 8 KiB of native memory every eighth iteration (1 KiB/iteration, over the 512 B budget), exactly when the JIT
+        // compiled methods: with a sample every 4 iterations in round 0, half its intervals are quiet, and flat.
+        static double Growth(int i, int s) => 8192.0 * (i / 8);
+        var jit = new ScriptedSampleSource { JitCompiledMethods = (i, _) => i / 8 }.With(LeakMetric.NativeHeap, Growth);
         var noJit = new ScriptedSampleSource().With(LeakMetric.NativeHeap, Growth);
 
         var setAside = await jit.RunAsync();
@@ -336,10 +337,11 @@ public class JudgeScenarioTests
 
     /// <summary>
     /// The NativeBuffer leak (1 KiB malloc'd per iteration, 1,040 B counted) as a CI run under load read it: another
-    /// thread freed 981,200 B at sample 60, and twice about 62 KB at samples 126 and 127, in the last round.
+    /// thread freed 981,200 B in the second round, and twice about 62 KB at two consecutive samples of the third
+    /// (samples 60, 126 and 127 of that run's 50 a round; here samples 16, 33 and 34 of 13 a round).
     /// </summary>
     private static double NativeLeakWithOtherThreadsFrees(int iteration, int sample) =>
-        1040.0 * iteration - (sample >= 60 ? 981_200 + 2080 : 0) - (sample >= 126 ? 61_392 + 4160 : 0) - (sample >= 127 ? 62_704 + 4160 : 0);
+        1040.0 * iteration - (sample >= 16 ? 981_200 + 2080 : 0) - (sample >= 33 ? 61_392 + 4160 : 0) - (sample >= 34 ? 62_704 + 4160 : 0);
 
     [Fact]
     public async Task A_native_leak_is_not_hidden_by_another_threads_release_spread_over_two_samples()
@@ -355,20 +357,21 @@ public class JudgeScenarioTests
     }
 
     /// <summary>
-    /// The NativeBuffer leak as a loaded CI run of 2026-12-07 read it: 1,040 B per iteration at every sample but seven
-    /// (an object of 10,944 B that came and went at samples 3–4, two small bumps) and three releases by another thread,
-    /// one in each later round (196,656 B, 655,520 B and 327,760 B beyond the leak's own growth at samples 58, 118 and
-    /// 185), each taking native memory far below where the run began.
+    /// The NativeBuffer leak as a loaded CI run of 2026-12-07 read it: 1,040 B per iteration at every sample but a few
+    /// (an object of 10,944 B that came and went at two consecutive samples, two small bumps) and three releases by
+    /// another thread, one in each later round (196,656 B, 655,520 B and 327,760 B beyond the leak's own growth; at
+    /// samples 58, 118 and 185 of that run's 50 a round, here 15, 31 and 49 of 13 a round), each taking native memory
+    /// far below where the run began.
     /// </summary>
     private static double NativeLeakWithThreeReleasesOfOlderMemory(int iteration, int sample) =>
         1040.0 * iteration
-        + (sample >= 3 ? 10_944 : 0)
-        - (sample >= 4 ? 10_592 : 0)
-        - (sample >= 5 ? 64 : 0)
-        + (sample >= 32 ? 1_360 : 0)
-        - (sample >= 58 ? 196_656 : 0)
-        - (sample >= 118 ? 655_520 : 0)
-        - (sample >= 185 ? 327_760 : 0);
+        + (sample >= 2 ? 10_944 : 0)
+        - (sample >= 3 ? 10_592 : 0)
+        - (sample >= 4 ? 64 : 0)
+        + (sample >= 9 ? 1_360 : 0)
+        - (sample >= 15 ? 196_656 : 0)
+        - (sample >= 31 ? 655_520 : 0)
+        - (sample >= 49 ? 327_760 : 0);
 
     [Fact]
     public async Task A_native_leak_is_not_hidden_by_three_releases_of_memory_older_than_the_run()
@@ -393,20 +396,27 @@ public class JudgeScenarioTests
         Native(report).Verdict.ShouldNotBe(MetricVerdict.Leak, report.ToString());
     }
 
-    /// <summary>The iteration of the last trim at or before sample <paramref name="sample"/>: samples 25, 75, 125, 175.</summary>
+    /// <summary>The iteration of the last trim at or before sample <paramref name="sample"/>: samples 7, 20, 33, 46 (mid-round).</summary>
     private static int SawtoothStart(int sample)
     {
-        int[] trims = [25, 75, 125, 175];
+        int[] trims = [7, 20, 33, 46];
         var last = trims.LastOrDefault(t => t <= sample);
         return last == 0 ? 0 : IterationAtSample(last);
     }
 
-    /// <summary>Iteration of a sample in the default run (50 samples per round, the stride doubling each round).</summary>
+    /// <summary>
+    /// Iteration of a sample in the default run: round <c>r</c> is 50 × 2^r iterations with a sample every 4 × 2^r
+    /// (13 samples, the last interval shorter).
+    /// </summary>
     private static int IterationAtSample(int sample)
     {
         var iteration = 0;
         for (var s = 1; s <= sample; s++)
-            iteration += 1 << ((s - 1) / 50);
+        {
+            var round = (s - 1) / 13;
+            var roundEnd = 50 * ((1 << (round + 1)) - 1);
+            iteration = Math.Min(iteration + (4 << round), roundEnd);
+        }
         return iteration;
     }
 
@@ -418,7 +428,7 @@ public class JudgeScenarioTests
         Managed(report).Verdict.ShouldBe(MetricVerdict.Inconclusive);
         Managed(report)
             .Reason.ShouldBe(
-                "grew, but its rate halved every time the iterations per sample doubled (1,000, 500, 250, 125 B/iteration): growth that follows time or garbage collections, not iterations; not called a leak"
+                "grew, but its rate halved every time the iterations per sample doubled (250, 125, 62.5, 31.3 B/iteration): growth that follows time or garbage collections, not iterations; not called a leak"
             );
     }
 

@@ -13,6 +13,8 @@ public class LeakOptionsTests
         options.Iterations.ShouldBe(50);
         options.WarmupIterations.ShouldBe(5);
         options.EffectiveMaxIterations.ShouldBe(800);
+        options.IterationsPerSample.ShouldBeNull();
+        options.EffectiveIterationsPerSample.ShouldBe(4);
         options.MaxManagedBytesPerIteration.ShouldBe(0);
         options.MaxNativeBytesPerIteration.ShouldBe(512);
         options.MaxHandlesPerIteration.ShouldBe(0);
@@ -63,6 +65,16 @@ public class LeakOptionsTests
                 new LeakOptions { MaxHandlesPerIteration = -0.5 },
                 "MaxHandlesPerIteration",
                 "-0.5"
+            },
+            {
+                new LeakOptions { IterationsPerSample = 0 },
+                "IterationsPerSample",
+                "0"
+            },
+            {
+                new LeakOptions { Iterations = 20, IterationsPerSample = 21 },
+                "IterationsPerSample",
+                "21"
             },
             {
                 new LeakOptions { MaxThreadsPerIteration = -2 },
