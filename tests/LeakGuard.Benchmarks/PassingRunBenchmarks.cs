@@ -10,9 +10,10 @@ namespace LeakGuard.Benchmarks;
 /// </summary>
 /// <remarks>
 /// The baseline is the hand-written loop a developer would write: 50 × (operation, full blocking compacting GC,
-/// pending finalizers, full GC). The engine does more: 5 warmup iterations, one more sample (51), the probes (managed
-/// heap, mallinfo2, /proc/self/fd, /proc/self/status) and the Theil–Sen fit, and an extension round if the first is
-/// not conclusive. The Ratio column is engine / hand loop.
+/// pending finalizers, full GC). The engine collects only at its samples (14: the baseline and one every 4
+/// iterations), and does more: 5 warmup iterations, settling, the probes (managed heap, mallinfo2, /proc/self/fd,
+/// /proc/self/status), the Theil–Sen fit, and an extension round if the first is not conclusive. The Ratio column is
+/// engine / hand loop.
 /// <para>Tiered compilation is on (the default), as in a user's test host: the engine sets aside native growth
 /// in intervals where the JIT compiled methods, so BenchmarkDotNet re-jitting its own engine in the background does
 /// not turn the empty operation into a leak.</para>
