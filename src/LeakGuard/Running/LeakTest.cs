@@ -9,8 +9,8 @@ namespace LeakGuard;
 /// </summary>
 /// <remarks>
 /// <para>The run: <see cref="LeakOptions.WarmupIterations"/> unmeasured iterations; a sample; then
-/// <see cref="LeakOptions.Iterations"/> iterations, each followed by a full blocking compacting GC, pending finalizers,
-/// another GC and a sample of every <see cref="LeakMetric"/>. A robust (Theil–Sen) slope with a confidence interval
+/// <see cref="LeakOptions.Iterations"/> iterations with, every <see cref="LeakOptions.EffectiveIterationsPerSample"/>
+/// of them, a full blocking compacting GC, pending finalizers, another GC and a sample of every <see cref="LeakMetric"/>. A robust (Theil–Sen) slope with a confidence interval
 /// is fitted per metric; when the evidence is not conclusive, or growth may still level off, the run is extended
 /// (see <see cref="LeakOptions.MaxIterations"/>).</para>
 /// <para>Runs are serialised process-wide: two runs never sample at the same time. Allocations by other threads
