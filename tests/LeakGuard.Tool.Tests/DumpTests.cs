@@ -5,7 +5,7 @@ using Xunit;
 
 namespace LeakGuard.Tool.Tests;
 
-/// <summary>Two dumps of the managed-leak sample, 1.5 s apart, taken once for all <see cref="DumpTests"/>.</summary>
+/// <summary>Two dumps of the managed-leak sample, 2 s apart, taken once for all <see cref="DumpTests"/>.</summary>
 public sealed class LeakyDumps : IAsyncLifetime
 {
     private readonly string _directory = Path.Combine(Path.GetTempPath(), $"leakguard-tool-tests-{Guid.NewGuid():N}");
@@ -18,13 +18,18 @@ public sealed class LeakyDumps : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        using var target = await LeakyProcess.StartAsync("managed", rateKb: 256, settle: TimeSpan.FromSeconds(1), garbageKb: 64);
+        // 1 MiB/s of leak for 2 s: growth far above what the collections and the runtime's own work move, even when a
+        // loaded machine starves the target (a loaded run once read 1.5 s at 256 KiB/s as no growth). Each dump
+        // follows a full GC of the target; a GC that does not come within 30 s fails the fixture, not a test's figure.
+        using var target = await LeakyProcess.StartAsync("managed", rateKb: 1024, settle: TimeSpan.FromSeconds(1), garbageKb: 64);
         _before = Path.Combine(_directory, "before.dmp");
         _after = Path.Combine(_directory, "after.dmp");
-        TargetSnapshots.InduceFullGc(target.Pid, TimeSpan.FromSeconds(10));
+        if (!TargetSnapshots.InduceFullGc(target.Pid, TimeSpan.FromSeconds(30)))
+            throw new InvalidOperationException("The target's full GC before the first dump did not come within 30 s.");
         TargetSnapshots.WriteDump(target.Pid, _before);
-        await Task.Delay(TimeSpan.FromSeconds(1.5));
-        TargetSnapshots.InduceFullGc(target.Pid, TimeSpan.FromSeconds(10));
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        if (!TargetSnapshots.InduceFullGc(target.Pid, TimeSpan.FromSeconds(30)))
+            throw new InvalidOperationException("The target's full GC before the second dump did not come within 30 s.");
         TargetSnapshots.WriteDump(target.Pid, _after);
     }
 
