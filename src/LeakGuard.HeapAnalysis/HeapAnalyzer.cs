@@ -62,7 +62,10 @@ public sealed record HeapComparison
     /// <summary>Why some or all retention paths are missing (stack roots skipped, search failed); null when none are.</summary>
     public string? PathsNote { get; init; }
 
-    /// <summary>Seconds spent reading both snapshots into histograms (in parallel).</summary>
+    /// <summary>
+    /// Seconds spent reading the snapshots into histograms: the first and the last in parallel, or, in LeakGuard's
+    /// analysis child, one after the other as they were written (time spent waiting for a snapshot not counted).
+    /// </summary>
     public double HistogramSeconds { get; init; }
 
     /// <summary>Seconds spent searching retention paths in both snapshots (in parallel).</summary>
@@ -115,28 +118,7 @@ public static partial class HeapAnalyzer
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range (the message names it).</exception>
     public static HeapComparison Compare(IReadOnlyList<string> snapshots, HeapComparisonOptions? options = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(snapshots);
-        if (snapshots.Count < 2)
-            throw new ArgumentException($"At least two snapshots are needed, but {snapshots.Count} were given.", nameof(snapshots));
-        options ??= new HeapComparisonOptions();
-        if (options.Iterations < 1)
-            throw new ArgumentOutOfRangeException(
-                nameof(options),
-                options.Iterations,
-                $"HeapComparisonOptions.Iterations must be at least 1, but was {options.Iterations}."
-            );
-        if (options.TopTypes < 1)
-            throw new ArgumentOutOfRangeException(
-                nameof(options),
-                options.TopTypes,
-                $"HeapComparisonOptions.TopTypes must be at least 1, but was {options.TopTypes}."
-            );
-        if (options.PathTypes < 0)
-            throw new ArgumentOutOfRangeException(
-                nameof(options),
-                options.PathTypes,
-                $"HeapComparisonOptions.PathTypes must be 0 or more, but was {options.PathTypes}."
-            );
+        options = Validate(snapshots, options);
         foreach (var path in snapshots)
         {
             if (!File.Exists(path))
@@ -164,8 +146,111 @@ public static partial class HeapAnalyzer
         var histograms = new List<HeapHistogram> { first };
         histograms.AddRange(middle);
         histograms.Add(last);
-        var histogramSeconds = clock.Elapsed.TotalSeconds;
+        return Diff(before, after, histograms, clock.Elapsed.TotalSeconds, options, cancellationToken);
+    }
 
+    /// <summary>
+    /// <see cref="Compare(IReadOnlyList{string}, HeapComparisonOptions?, CancellationToken)"/> on snapshots that are
+    /// still being written: each is read into its histogram as soon as <paramref name="waitForSnapshot"/> returns for
+    /// it, in order, while the next is written; the diff and the retention path search follow the last, as there.
+    /// </summary>
+    /// <param name="snapshots">Paths of two or more dumps of one process, in the order they are written (they need not exist yet).</param>
+    /// <param name="options">As there.</param>
+    /// <param name="waitForSnapshot">Returns when the snapshot at the given index is complete; throws to stop the analysis.</param>
+    /// <param name="cancellationToken">Stops the reads and the search.</param>
+    /// <remarks>
+    /// The snapshots are read one after the other (the first and the last are kept open for the path search), not
+    /// two at a time: while they are written, reading one takes less time than writing the next.
+    /// <see cref="HeapComparison.HistogramSeconds"/> counts the reads, not the waits.
+    /// </remarks>
+    /// <exception cref="FileNotFoundException">A dump does not exist once it is announced complete.</exception>
+    internal static HeapComparison CompareAsWritten(
+        IReadOnlyList<string> snapshots,
+        HeapComparisonOptions? options,
+        Action<int> waitForSnapshot,
+        CancellationToken cancellationToken = default
+    )
+    {
+        options = Validate(snapshots, options);
+        ArgumentNullException.ThrowIfNull(waitForSnapshot);
+        Snapshot? before = null;
+        Snapshot? after = null;
+        try
+        {
+            var histograms = new List<HeapHistogram>(snapshots.Count);
+            var reading = new Stopwatch();
+            for (var i = 0; i < snapshots.Count; i++)
+            {
+                waitForSnapshot(i);
+                var path = snapshots[i];
+                if (!File.Exists(path))
+                    throw new FileNotFoundException($"No heap snapshot at '{path}'.", path);
+                reading.Start();
+                var snapshot = Snapshot.Open(path);
+                try
+                {
+                    histograms.Add(HeapHistogram.Read(snapshot.Heap, path, cancellationToken));
+                }
+                finally
+                {
+                    // The first and the last are kept for the retention path search; those in between are closed at once.
+                    if (i == 0)
+                        before = snapshot;
+                    else if (i == snapshots.Count - 1)
+                        after = snapshot;
+                    else
+                        snapshot.Dispose();
+                }
+                reading.Stop();
+            }
+            return Diff(before!, after!, histograms, reading.Elapsed.TotalSeconds, options, cancellationToken);
+        }
+        finally
+        {
+            before?.Dispose();
+            after?.Dispose();
+        }
+    }
+
+    private static HeapComparisonOptions Validate(IReadOnlyList<string> snapshots, HeapComparisonOptions? options)
+    {
+        ArgumentNullException.ThrowIfNull(snapshots);
+        if (snapshots.Count < 2)
+            throw new ArgumentException($"At least two snapshots are needed, but {snapshots.Count} were given.", nameof(snapshots));
+        options ??= new HeapComparisonOptions();
+        if (options.Iterations < 1)
+            throw new ArgumentOutOfRangeException(
+                nameof(options),
+                options.Iterations,
+                $"HeapComparisonOptions.Iterations must be at least 1, but was {options.Iterations}."
+            );
+        if (options.TopTypes < 1)
+            throw new ArgumentOutOfRangeException(
+                nameof(options),
+                options.TopTypes,
+                $"HeapComparisonOptions.TopTypes must be at least 1, but was {options.TopTypes}."
+            );
+        if (options.PathTypes < 0)
+            throw new ArgumentOutOfRangeException(
+                nameof(options),
+                options.PathTypes,
+                $"HeapComparisonOptions.PathTypes must be 0 or more, but was {options.PathTypes}."
+            );
+        return options;
+    }
+
+    /// <summary>The growing types of the histograms (one per snapshot, in order) and their retention paths in the first and the last snapshot.</summary>
+    private static HeapComparison Diff(
+        Snapshot before,
+        Snapshot after,
+        List<HeapHistogram> histograms,
+        double histogramSeconds,
+        HeapComparisonOptions options,
+        CancellationToken cancellationToken
+    )
+    {
+        var first = histograms[0];
+        var last = histograms[^1];
         var grown = new List<(TypeGrowth Growth, TypeTotals Before, TypeTotals After)>();
         var steady = new List<(TypeGrowth Growth, TypeTotals Before, TypeTotals After)>();
         foreach (var (name, now) in last.Types)
@@ -201,7 +286,7 @@ public static partial class HeapAnalyzer
 
         // Retention paths for the first PathTypes types, searched in both snapshots so that the groups that grew are told
         // from the ones that were already there (a legitimate cache of the same type, say).
-        clock.Restart();
+        var clock = Stopwatch.StartNew();
         var pathTypes = top.Take(options.PathTypes).ToList();
         var types = top.Select(t => t.Growth).ToList();
         // When the growing types explain less than half of the managed growth the run measured (or none grew in every
@@ -302,7 +387,7 @@ public static partial class HeapAnalyzer
         {
             Types = types,
             GrewInEveryInterval = grewInEveryInterval,
-            SnapshotCount = snapshots.Count,
+            SnapshotCount = histograms.Count,
             SafeHandleTypes = safeHandles,
             TotalBytesBefore = first.TotalBytes,
             TotalBytesAfter = last.TotalBytes,

@@ -4,22 +4,47 @@ namespace LeakGuard.HeapAnalysis;
 
 /// <summary>
 /// The child-process entry point: <c>dotnet exec LeakGuard.HeapAnalysis.dll compare --snapshot A --snapshot B [--snapshot C …] --output R
-/// [--iterations N] [--top N] [--path-types N] [--expected-bytes-per-iteration B] [--no-stack-roots]</c>. Writes the <see cref="HeapComparison"/> as JSON to
-/// the output file. Exit codes: 0 done, 2 usage error, 3 the analysis failed (message on standard error).
+/// [--iterations N] [--top N] [--path-types N] [--expected-bytes-per-iteration B] [--no-stack-roots] [--wait-for-snapshots]</c>. Writes the <see cref="HeapComparison"/> as JSON to
+/// the output file. Exit codes: 0 done, 2 usage error, 3 the analysis failed (message on standard error), 4 standard
+/// input ended before every snapshot was announced (the engine stopped waiting for this child).
 /// </summary>
+/// <remarks>
+/// <para>
+/// With <c>--wait-for-snapshots</c> the child is started before the snapshots are written (the engine starts it
+/// before its first snapshot, so that this process's <c>Process</c> object, pipes and reader thread are on the heap
+/// of every snapshot). The protocol: the engine writes one line to the child's standard input when the snapshot at
+/// index <c>i</c> (0-based, in the order of <c>--snapshot</c>) is complete, <c>snapshot i written</c> (<see cref="Announcement"/>),
+/// in order, and closes standard input after the last. The child reads snapshot <c>i</c> into its histogram as soon as
+/// its line arrives, while the engine runs the operation and writes the next; after the last it diffs and searches
+/// retention paths exactly as without the option. A line out of order is a failure (exit 3); the end of standard
+/// input before a snapshot's line (the engine stopped: a failed dump, a cancellation, its own end) is exit 4.
+/// </para>
+/// <para>
+/// Without it, every snapshot must exist when the child starts.
+/// </para>
+/// </remarks>
 internal static class Program
 {
     /// <summary>JSON shape of the result file (the engine reads it back with the same options).</summary>
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = false };
 
-    /// <summary>Environment variable for fault injection in tests (<c>crash-on-stack-roots</c>, <c>flood-stderr</c>); not for users.</summary>
+    /// <summary>
+    /// Environment variable for fault injection in tests (<c>crash-on-stack-roots</c>, <c>flood-stderr</c>,
+    /// <c>crash-while-waiting-for-snapshot-N</c>); not for users.
+    /// </summary>
     internal const string FaultVariable = "LEAKGUARD_HEAP_ANALYSIS_FAULT";
+
+    /// <summary>The line (without its line feed) that announces on standard input that the snapshot at <paramref name="index"/> is complete (<c>--wait-for-snapshots</c>).</summary>
+    internal static string Announcement(int index) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"snapshot {index} written");
+
+    private const string CrashWhileWaiting = "crash-while-waiting-for-snapshot-";
 
     internal static int Main(string[] args)
     {
         var snapshots = new List<string>();
         string? output = null;
         var options = new HeapComparisonOptions();
+        var waitForSnapshots = false;
         try
         {
             if (args.Length == 0 || args[0] != "compare")
@@ -50,6 +75,9 @@ internal static class Program
                     case "--no-stack-roots":
                         options = options with { IncludeStackRoots = false };
                         break;
+                    case "--wait-for-snapshots":
+                        waitForSnapshots = true;
+                        break;
                     default:
                         return Usage($"unknown argument '{args[i]}'");
                 }
@@ -75,13 +103,35 @@ internal static class Program
                 Console.Error.WriteLine(line);
         }
 
+        // Fault injection for the test of a child that dies while it waits for a snapshot the engine is still writing.
+        var crashBefore =
+            Environment.GetEnvironmentVariable(FaultVariable) is { } fault
+            && fault.StartsWith(CrashWhileWaiting, StringComparison.Ordinal)
+            && int.TryParse(fault.AsSpan(CrashWhileWaiting.Length), System.Globalization.CultureInfo.InvariantCulture, out var index)
+                ? index
+                : -1;
+
         try
         {
-            var comparison = HeapAnalyzer.Compare(snapshots, options);
+            HeapComparison comparison;
+            if (waitForSnapshots)
+            {
+                using var input = new StreamReader(Console.OpenStandardInput(), new System.Text.UTF8Encoding(false));
+                comparison = HeapAnalyzer.CompareAsWritten(snapshots, options, i => WaitForSnapshot(input, i, crashBefore));
+            }
+            else
+            {
+                comparison = HeapAnalyzer.Compare(snapshots, options);
+            }
             var temporary = output + ".partial";
             File.WriteAllText(temporary, JsonSerializer.Serialize(comparison, Json));
             File.Move(temporary, output, overwrite: true);
             return 0;
+        }
+        catch (StandardInputEndedException e)
+        {
+            Console.Error.WriteLine($"LeakGuard.HeapAnalysis: {e.Message}");
+            return 4;
         }
         catch (Exception e)
         {
@@ -90,10 +140,22 @@ internal static class Program
         }
     }
 
+    /// <summary>Returns when the line announcing the snapshot at <paramref name="index"/> has been read (<c>--wait-for-snapshots</c>).</summary>
+    private static void WaitForSnapshot(StreamReader input, int index, int crashBefore)
+    {
+        if (index == crashBefore)
+            Environment.FailFast($"LeakGuard.HeapAnalysis: injected crash while waiting for snapshot {index}");
+        var line = input.ReadLine() ?? throw new StandardInputEndedException($"standard input ended before snapshot {index} was written");
+        if (line != Announcement(index))
+            throw new InvalidDataException($"expected '{Announcement(index)}' on standard input, but read '{line}'");
+    }
+
+    private sealed class StandardInputEndedException(string message) : Exception(message);
+
     private static int Usage(string problem)
     {
         Console.Error.WriteLine(
-            $"LeakGuard.HeapAnalysis: {problem}.\nUsage: dotnet exec LeakGuard.HeapAnalysis.dll compare --snapshot <dump> --snapshot <dump> [--snapshot <dump> …] --output <result.json> [--iterations N] [--top N] [--path-types N] [--expected-bytes-per-iteration B] [--no-stack-roots]"
+            $"LeakGuard.HeapAnalysis: {problem}.\nUsage: dotnet exec LeakGuard.HeapAnalysis.dll compare --snapshot <dump> --snapshot <dump> [--snapshot <dump> …] --output <result.json> [--iterations N] [--top N] [--path-types N] [--expected-bytes-per-iteration B] [--no-stack-roots] [--wait-for-snapshots]"
         );
         return 2;
     }

@@ -13,14 +13,26 @@ namespace LeakGuard.Diagnostics;
 /// (reported on Linux with .NET 10 while reading stack roots) cannot take down the test host.
 /// </summary>
 /// <remarks>
-/// A child that crashes (killed by a signal) is run once more without stack roots. A child that does not finish
-/// within the time limit is killed with its process tree. Either way the caller gets a reason, never an exception.
+/// <para>
+/// Two ways to run it: <see cref="CompareAsync"/> on dumps that exist, and <see cref="Streaming"/>, started before the
+/// first dump is written, which reads each dump while the next is written. The streaming protocol
+/// (<c>--wait-for-snapshots</c>, see the child's <c>Program</c>): the child's standard input is a pipe; after dump
+/// <c>i</c> is complete this process writes the line <c>snapshot i written</c> to it (precomputed bytes, written
+/// straight to the pipe, so nothing is allocated on this heap between snapshots), and closes it after the last; the
+/// child reads each dump into its histogram when its line arrives and exits with code 4 when the pipe ends first.
+/// </para>
+/// <para>
+/// A child that crashes (killed by a signal) is run once more without stack roots, on the finished dumps. A child
+/// that does not finish within the time limit (counted from the last dump) is killed with its process tree. Either
+/// way the caller gets a reason, never an exception.
+/// </para>
 /// </remarks>
 internal static class HeapAnalysisProcess
 {
     /// <summary>The comparison, or why there is none.</summary>
     internal readonly record struct Outcome(HeapComparison? Comparison, string? Error);
 
+    /// <summary>Compares dumps that are all written.</summary>
     /// <param name="snapshots">The dumps, in the order they were taken.</param>
     /// <param name="options">What to compare.</param>
     /// <param name="timeout">Time limit per child process.</param>
@@ -35,17 +47,28 @@ internal static class HeapAnalysisProcess
     )
     {
         var first = await RunAsync(snapshots, options, timeout, environment, cancellationToken).ConfigureAwait(false);
-        if (first.Crashed && options.IncludeStackRoots)
+        return await RetryIfCrashedAsync(first, snapshots, options, timeout, environment, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A child that crashed is run once more without stack roots, on the same (finished) dumps.</summary>
+    private static async Task<Outcome> RetryIfCrashedAsync(
+        (Outcome Outcome, bool Crashed) first,
+        IReadOnlyList<string> snapshots,
+        HeapComparisonOptions options,
+        TimeSpan timeout,
+        IReadOnlyDictionary<string, string>? environment,
+        CancellationToken cancellationToken
+    )
+    {
+        if (!first.Crashed || !options.IncludeStackRoots)
+            return first.Outcome;
+        var second = await RunAsync(snapshots, options with { IncludeStackRoots = false }, timeout, environment, cancellationToken).ConfigureAwait(false);
+        if (second.Outcome.Comparison is { } comparison)
         {
-            var second = await RunAsync(snapshots, options with { IncludeStackRoots = false }, timeout, environment, cancellationToken).ConfigureAwait(false);
-            if (second.Outcome.Comparison is { } comparison)
-            {
-                var note = $"stack roots were skipped: the first analysis crashed while reading the snapshots ({first.Outcome.Error})";
-                return new(comparison with { PathsNote = note }, null);
-            }
-            return new(null, $"{first.Outcome.Error}; run again without stack roots: {second.Outcome.Error}");
+            var note = $"stack roots were skipped: the first analysis crashed while reading the snapshots ({first.Outcome.Error})";
+            return new(comparison with { PathsNote = note }, null);
         }
-        return first.Outcome;
+        return new(null, $"{first.Outcome.Error}; run again without stack roots: {second.Outcome.Error}");
     }
 
     private static async Task<(Outcome Outcome, bool Crashed)> RunAsync(
@@ -56,96 +79,249 @@ internal static class HeapAnalysisProcess
         CancellationToken cancellationToken
     )
     {
-        var assembly = typeof(HeapAnalyzer).Assembly.Location;
-        if (string.IsNullOrEmpty(assembly) || !File.Exists(assembly))
-            return (
-                new(null, "the heap analysis executable (LeakGuard.HeapAnalysis.dll) was not found next to LeakGuard.dll (single-file apps are not supported)"),
-                false
-            );
-        // The runtime configuration below is read by `dotnet exec` (which honours a startup hook named in it) and the
-        // result file by this process: both live next to the dumps, in a folder no other user can write.
-        var directory = Path.GetDirectoryName(Path.GetFullPath(snapshots[^1])) ?? PrivateDirectory.Default;
-        if (!PrivateDirectory.TryEnsure(directory, out var notPrivate))
-            return (new(null, $"the heap analysis was not started: {notPrivate}"), false);
-        var output = Path.Combine(directory, $"leakguard-analysis-{Guid.NewGuid():N}.json");
-        string runtimeConfig;
-        try
+        var child = Child.TryStart(snapshots, options, environment, waitForSnapshots: false, out var notStarted);
+        if (child is null)
+            return (new(null, notStarted), false);
+        using (child)
         {
-            runtimeConfig = WriteRuntimeConfig(directory);
+            return await child.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+    }
+
+    /// <summary>
+    /// An analysis child started before the dumps are written: it reads each dump as soon as <see cref="SnapshotWritten"/>
+    /// announces it, while the caller runs the operation and writes the next, and finishes after the last
+    /// (<see cref="FinishAsync"/>). Disposing it kills a child that has not finished (a failed dump, a cancellation).
+    /// </summary>
+    /// <remarks>
+    /// Everything this object needs between the first and the last dump — the child's <see cref="Process"/>, its pipes,
+    /// the standard error reader thread, the announcement lines — exists before the first dump, so that it is on the
+    /// heap of every snapshot and never shows up as growth. <see cref="SnapshotWritten"/> allocates nothing, unless
+    /// the child has died (the write to its pipe then fails once, with an exception).
+    /// </remarks>
+    internal sealed class Streaming : IDisposable
+    {
+        private readonly Child _child;
+        private readonly IReadOnlyList<string> _snapshots;
+        private readonly HeapComparisonOptions _options;
+        private readonly IReadOnlyDictionary<string, string>? _environment;
+
+        private Streaming(Child child, IReadOnlyList<string> snapshots, HeapComparisonOptions options, IReadOnlyDictionary<string, string>? environment)
         {
-            // Out of disk space or inodes after the dumps, most likely: a reason, not an exception that loses the verdict.
-            return (new(null, $"the heap analysis was not started: writing its runtime configuration to '{directory}' failed ({Describe(e)})"), false);
+            _child = child;
+            _snapshots = snapshots;
+            _options = options;
+            _environment = environment;
         }
-        var start = new ProcessStartInfo(FindDotnetHost())
-        {
-            // Standard error only, read while the child runs by a dedicated thread that ends with it (a pipe holds
-            // 64 KB: a child writing more would block until it is read). No reader tasks or thread-pool work in the
-            // test host, whose leftovers (a thread retiring later, its caches freed) would show up in the next leak run.
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            CreateNoWindow = true,
-        };
-        foreach (
-            var argument in new[]
-            {
-                "exec",
-                "--runtimeconfig",
-                runtimeConfig,
-                assembly,
-                "compare",
-                "--output",
-                output,
-                "--iterations",
-                options.Iterations.ToString(CultureInfo.InvariantCulture),
-                "--top",
-                options.TopTypes.ToString(CultureInfo.InvariantCulture),
-                "--path-types",
-                options.PathTypes.ToString(CultureInfo.InvariantCulture),
-            }
+
+        /// <summary>Starts the child for dumps that will be written to <paramref name="snapshots"/>; null with a reason when it cannot be started.</summary>
+        /// <param name="snapshots">The dumps' paths, in the order they will be written (they need not exist yet).</param>
+        /// <param name="options">What to compare.</param>
+        /// <param name="error">Why the child was not started.</param>
+        /// <param name="environment">Extra environment variables for the child (tests inject faults with it).</param>
+        public static Streaming? TryStart(
+            IReadOnlyList<string> snapshots,
+            HeapComparisonOptions options,
+            [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out string? error,
+            IReadOnlyDictionary<string, string>? environment = null
         )
         {
-            start.ArgumentList.Add(argument);
+            var child = Child.TryStart(snapshots, options, environment, waitForSnapshots: true, out error);
+            return child is null ? null : new Streaming(child, snapshots, options, environment);
         }
-        foreach (var snapshot in snapshots)
-        {
-            start.ArgumentList.Add("--snapshot");
-            start.ArgumentList.Add(snapshot);
-        }
-        if (options.ExpectedBytesPerIteration is { } expected)
-        {
-            start.ArgumentList.Add("--expected-bytes-per-iteration");
-            start.ArgumentList.Add(expected.ToString("R", CultureInfo.InvariantCulture));
-        }
-        if (!options.IncludeStackRoots)
-            start.ArgumentList.Add("--no-stack-roots");
-        // The child must not inherit a profiler or startup hook meant for the test host.
-        start.Environment.Remove("DOTNET_STARTUP_HOOKS");
-        start.Environment.Remove("CORECLR_ENABLE_PROFILING");
-        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
-            start.Environment[name] = value;
 
-        Process process;
-        try
+        /// <summary>Tells the child that the dump at <paramref name="index"/> is complete. Allocates nothing; a child that is gone is not an error here (<see cref="FinishAsync"/> reports it).</summary>
+        public void SnapshotWritten(int index) => _child.Announce(index);
+
+        /// <summary>Whether the child has exited (for tests).</summary>
+        internal bool HasExited => _child.HasExited;
+
+        /// <summary>
+        /// Waits for the child after the last dump was announced, at most <paramref name="timeout"/> from now; a child
+        /// that crashed (while waiting or reading) is run once more without stack roots on the finished dumps.
+        /// </summary>
+        /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled (the child is killed).</exception>
+        public async Task<Outcome> FinishAsync(TimeSpan timeout, CancellationToken cancellationToken)
         {
-            process = Process.Start(start) ?? throw new InvalidOperationException("Process.Start returned null");
+            _child.EndAnnouncements();
+            var first = await _child.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+            _child.Dispose();
+            return await RetryIfCrashedAsync(first, _snapshots, _options, timeout, _environment, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException or IOException)
+
+        /// <summary>Kills the child if it still runs and deletes its result file.</summary>
+        public void Dispose() => _child.Dispose();
+    }
+
+    /// <summary>One analysis child process: started, optionally told about each dump, waited for, killed when it must be.</summary>
+    private sealed class Child : IDisposable
+    {
+        private readonly Process _process;
+        private readonly StandardErrorTail _errors;
+        private readonly string _output;
+        private readonly Stream? _input;
+        private readonly byte[][] _announcements;
+        private bool _inputClosed;
+        private bool _disposed;
+        private bool _exitedWhenDisposed;
+
+        private Child(Process process, string output, byte[][] announcements)
         {
-            return (new(null, $"the heap analysis process could not be started ({start.FileName}: {e.Message})"), false);
+            _process = process;
+            _output = output;
+            _announcements = announcements;
+            _input = announcements.Length > 0 ? process.StandardInput.BaseStream : null;
+            _errors = new StandardErrorTail(process.StandardError);
         }
-        using (process)
+
+        /// <summary>Whether the child has exited; once disposed, whether it had exited (or was killed) by then.</summary>
+        public bool HasExited => _disposed ? _exitedWhenDisposed : _process.HasExited;
+
+        public static Child? TryStart(
+            IReadOnlyList<string> snapshots,
+            HeapComparisonOptions options,
+            IReadOnlyDictionary<string, string>? environment,
+            bool waitForSnapshots,
+            [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out string? error
+        )
         {
-            var errors = new StandardErrorTail(process.StandardError);
+            var assembly = typeof(HeapAnalyzer).Assembly.Location;
+            if (string.IsNullOrEmpty(assembly) || !File.Exists(assembly))
+            {
+                error = "the heap analysis executable (LeakGuard.HeapAnalysis.dll) was not found next to LeakGuard.dll (single-file apps are not supported)";
+                return null;
+            }
+            // The runtime configuration below is read by `dotnet exec` (which honours a startup hook named in it) and the
+            // result file by this process: both live next to the dumps, in a folder no other user can write.
+            var directory = Path.GetDirectoryName(Path.GetFullPath(snapshots[^1])) ?? PrivateDirectory.Default;
+            if (!PrivateDirectory.TryEnsure(directory, out var notPrivate))
+            {
+                error = $"the heap analysis was not started: {notPrivate}";
+                return null;
+            }
+            var output = Path.Combine(directory, $"leakguard-analysis-{Guid.NewGuid():N}.json");
+            string runtimeConfig;
+            try
+            {
+                runtimeConfig = WriteRuntimeConfig(directory);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Out of disk space or inodes, most likely: a reason, not an exception that loses the verdict.
+                error = $"the heap analysis was not started: writing its runtime configuration to '{directory}' failed ({Describe(e)})";
+                return null;
+            }
+            var start = new ProcessStartInfo(FindDotnetHost())
+            {
+                // Standard error, read while the child runs by a dedicated thread that ends with it (a pipe holds
+                // 64 KB: a child writing more would block until it is read). No reader tasks or thread-pool work in the
+                // test host, whose leftovers (a thread retiring later, its caches freed) would show up in the next leak run.
+                RedirectStandardError = true,
+                // Standard input carries the announcements of the dumps (see the class remarks).
+                RedirectStandardInput = waitForSnapshots,
+                UseShellExecute = false,
+                CreateNoWindow = true,
+            };
+            foreach (
+                var argument in new[]
+                {
+                    "exec",
+                    "--runtimeconfig",
+                    runtimeConfig,
+                    assembly,
+                    "compare",
+                    "--output",
+                    output,
+                    "--iterations",
+                    options.Iterations.ToString(CultureInfo.InvariantCulture),
+                    "--top",
+                    options.TopTypes.ToString(CultureInfo.InvariantCulture),
+                    "--path-types",
+                    options.PathTypes.ToString(CultureInfo.InvariantCulture),
+                }
+            )
+            {
+                start.ArgumentList.Add(argument);
+            }
+            foreach (var snapshot in snapshots)
+            {
+                start.ArgumentList.Add("--snapshot");
+                start.ArgumentList.Add(snapshot);
+            }
+            if (options.ExpectedBytesPerIteration is { } expected)
+            {
+                start.ArgumentList.Add("--expected-bytes-per-iteration");
+                start.ArgumentList.Add(expected.ToString("R", CultureInfo.InvariantCulture));
+            }
+            if (!options.IncludeStackRoots)
+                start.ArgumentList.Add("--no-stack-roots");
+            if (waitForSnapshots)
+                start.ArgumentList.Add("--wait-for-snapshots");
+            // The child must not inherit a profiler or startup hook meant for the test host.
+            start.Environment.Remove("DOTNET_STARTUP_HOOKS");
+            start.Environment.Remove("CORECLR_ENABLE_PROFILING");
+            foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+                start.Environment[name] = value;
+
+            // Every announcement is encoded now: a string or array made between snapshots would show up as growth.
+            var announcements = new byte[waitForSnapshots ? snapshots.Count : 0][];
+            for (var i = 0; i < announcements.Length; i++)
+                announcements[i] = Encoding.UTF8.GetBytes(Program.Announcement(i) + "\n");
+
+            Process process;
+            try
+            {
+                process = Process.Start(start) ?? throw new InvalidOperationException("Process.Start returned null");
+            }
+            catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException or IOException)
+            {
+                error = $"the heap analysis process could not be started ({start.FileName}: {e.Message})";
+                return null;
+            }
+            error = null;
+            return new Child(process, output, announcements);
+        }
+
+        /// <summary>Writes the precomputed line for dump <paramref name="index"/> straight to the child's standard input pipe.</summary>
+        public void Announce(int index)
+        {
+            if (_input is null || _inputClosed)
+                return;
+            try
+            {
+                _input.Write(_announcements[index]);
+                _input.Flush();
+            }
+            catch (Exception e) when (e is IOException or ObjectDisposedException)
+            {
+                // The child is gone (a broken pipe): WaitAsync reports how it ended; nothing more is written.
+                _inputClosed = true;
+            }
+        }
+
+        /// <summary>Closes the child's standard input: a child still waiting for a dump then ends (exit code 4) instead of waiting for ever.</summary>
+        public void EndAnnouncements()
+        {
+            if (_input is null || _inputClosed)
+                return;
+            _inputClosed = true;
+            try
+            {
+                _process.StandardInput.Dispose();
+            }
+            catch (Exception e) when (e is IOException or ObjectDisposedException) { }
+        }
+
+        /// <summary>Waits for the child at most <paramref name="timeout"/> from now and reads its result.</summary>
+        /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled (the child is killed).</exception>
+        public async Task<(Outcome Outcome, bool Crashed)> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken)
+        {
             var deadline = Stopwatch.StartNew();
-            while (!process.WaitForExit(100))
+            while (!_process.WaitForExit(100))
             {
                 if (deadline.Elapsed < timeout && !cancellationToken.IsCancellationRequested)
                     continue;
-                Kill(process);
-                errors.Finish();
-                HeapSummarizer.TryDelete(output);
+                Dispose();
                 cancellationToken.ThrowIfCancellationRequested();
                 return (
                     new(
@@ -158,13 +334,13 @@ internal static class HeapAnalysisProcess
                     false
                 );
             }
-            var stderr = Tail(errors.Finish());
+            var stderr = Tail(_errors.Finish());
             try
             {
-                if (process.ExitCode == 0 && File.Exists(output))
+                if (_process.ExitCode == 0 && File.Exists(_output))
                 {
                     var comparison = JsonSerializer.Deserialize<HeapComparison>(
-                        await File.ReadAllTextAsync(output, cancellationToken).ConfigureAwait(false),
+                        await File.ReadAllTextAsync(_output, cancellationToken).ConfigureAwait(false),
                         Program.Json
                     );
                     return comparison is null ? (new(null, "the heap analysis wrote an empty result"), false) : (new(comparison, null), false);
@@ -176,17 +352,44 @@ internal static class HeapAnalysisProcess
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                return (new(null, $"the heap analysis result could not be read from '{output}' ({Describe(e)})"), false);
+                return (new(null, $"the heap analysis result could not be read from '{_output}' ({Describe(e)})"), false);
             }
             finally
             {
-                HeapSummarizer.TryDelete(output);
+                HeapSummarizer.TryDelete(_output);
             }
-            var crashed = IsCrash(process.ExitCode);
+            var crashed = IsCrash(_process.ExitCode);
             var what = crashed
-                ? $"the heap analysis process crashed (exit code {process.ExitCode})"
-                : $"the heap analysis failed (exit code {process.ExitCode})";
+                ? $"the heap analysis process crashed (exit code {_process.ExitCode})"
+                : $"the heap analysis failed (exit code {_process.ExitCode})";
             return (new(null, stderr.Length > 0 ? $"{what}: {stderr}" : what), crashed);
+        }
+
+        /// <summary>Kills the child with its process tree if it still runs, waits for its standard error reader, deletes its result file.</summary>
+        public void Dispose()
+        {
+            if (_disposed)
+                return;
+            _disposed = true;
+            EndAnnouncements();
+            if (!ExitedOrUnknown(_process))
+                Kill(_process);
+            _exitedWhenDisposed = ExitedOrUnknown(_process);
+            _errors.Finish();
+            HeapSummarizer.TryDelete(_output);
+            _process.Dispose();
+        }
+
+        private static bool ExitedOrUnknown(Process process)
+        {
+            try
+            {
+                return process.HasExited;
+            }
+            catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
+            {
+                return true;
+            }
         }
     }
 
@@ -198,6 +401,10 @@ internal static class HeapAnalysisProcess
     /// <see cref="Capacity"/> characters (the message is at the end; a child that floods the pipe is neither blocked
     /// nor kept in memory). <see cref="Finish"/> waits for the thread, so nothing outlives the call that started it.
     /// </summary>
+    /// <remarks>
+    /// The constructor returns once the thread runs and has everything it reads with (its buffer is allocated here):
+    /// a streaming child is started before the first heap snapshot, and the reader must not allocate between snapshots.
+    /// </remarks>
     internal sealed class StandardErrorTail
     {
         /// <summary>Characters kept: the last 64 Ki.</summary>
@@ -206,6 +413,8 @@ internal static class HeapAnalysisProcess
         private readonly StreamReader _reader;
         private readonly Thread _thread;
         private readonly char[] _ring = new char[Capacity];
+        private readonly char[] _buffer = new char[4096];
+        private readonly ManualResetEventSlim _running = new();
         private long _written;
 
         public StandardErrorTail(StreamReader reader)
@@ -213,11 +422,13 @@ internal static class HeapAnalysisProcess
             _reader = reader;
             _thread = new Thread(Read) { IsBackground = true, Name = "LeakGuard heap analysis stderr" };
             _thread.Start();
+            _running.Wait(TimeSpan.FromSeconds(5));
         }
 
         private void Read()
         {
-            var buffer = new char[4096];
+            var buffer = _buffer;
+            _running.Set();
             try
             {
                 int read;

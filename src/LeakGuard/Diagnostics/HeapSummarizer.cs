@@ -17,9 +17,11 @@ internal readonly record struct HeapSummaryOutcome(HeapSummary? Summary, string?
 /// type) grows once and is left out.
 /// </summary>
 /// <remarks>
-/// All dumps are written before any is read, and they are read in another process, so nothing the analysis
-/// allocates is on the heap of a snapshot. The dump machinery is exercised once before the first snapshot so that its
-/// one-time initialisation is not counted as growth. Dumps go through the runtime's diagnostics server
+/// The dumps are read in another process, so nothing the analysis allocates is on the heap of a snapshot. That child
+/// is started before the first snapshot and reads each dump while the operation runs towards the next
+/// (<see cref="HeapAnalysisProcess.Streaming"/>): its <c>Process</c> object, pipes and reader thread are then on the
+/// heap of every snapshot, and what tells it that a dump is complete is encoded before the first. The dump machinery
+/// is exercised once before the first snapshot so that its one-time initialisation is not counted as growth. Dumps go through the runtime's diagnostics server
 /// (<see cref="DiagnosticsClient.WriteDump(DumpType, string, bool)"/>, which runs <c>createdump</c>) into files
 /// created with mode 0600 in a folder no other user can write (<see cref="PrivateDirectory"/>), and are deleted after reading.
 /// </remarks>
@@ -32,7 +34,7 @@ internal static class HeapSummarizer
     /// <param name="throwIfStopped">Throws when the run's time limit or cancellation stops it.</param>
     /// <param name="cancellationToken">Stops the analysis.</param>
     /// <param name="managedBytesPerIteration">The managed heap slope the run measured, when it leaked: the analysis looks further for growth the listed types do not explain.</param>
-    /// <param name="progress">Told when the analysis starts, after the last snapshot (never between snapshots: what it allocates would be growth).</param>
+    /// <param name="progress">Told after the last snapshot, when the analysis child (reading since the first) finishes the analysis; never between snapshots: what it allocates would be growth.</param>
     public static async Task<HeapSummaryOutcome> TryCaptureAsync(
         Func<ValueTask> operation,
         LeakOptions options,
@@ -58,9 +60,23 @@ internal static class HeapSummarizer
         var dumps = new string[SnapshotCount];
         for (var i = 0; i < dumps.Length; i++)
             dumps[i] = Path.Combine(directory, $"leakguard-{Environment.ProcessId}-{Guid.NewGuid():N}.dmp");
+        var iterations = interval * (SnapshotCount - 1);
+        var analysis = new HeapComparisonOptions
+        {
+            Iterations = iterations,
+            TopTypes = options.TopTypes,
+            PathTypes = Math.Min(options.RetentionPathTypes, options.TopTypes),
+            ExpectedBytesPerIteration = managedBytesPerIteration,
+        };
         try
         {
             Prime();
+            // The analysis child starts now and reads each dump while the next is written. Started before the first
+            // snapshot, its Process object, pipes and standard error reader are on the heap of all three; between the
+            // snapshots nothing is made for it (each dump is announced with bytes encoded now).
+            using var child = HeapAnalysisProcess.Streaming.TryStart(dumps, analysis, out var notStarted);
+            if (child is null)
+                return new(null, notStarted + ".");
             for (var snapshot = 0; snapshot < SnapshotCount; snapshot++)
             {
                 if (snapshot > 0)
@@ -72,29 +88,24 @@ internal static class HeapSummarizer
                     }
                 }
                 LeakRunner.ForceFullCollection();
+                // A failed dump returns its reason; disposing the child kills it (it waits for this dump).
                 if (!TryWriteDump(dumps[snapshot], out var error, cancellationToken))
                     return new(null, error);
+                child.SnapshotWritten(snapshot);
             }
 
-            var iterations = interval * (SnapshotCount - 1);
             progress?.Invoke(
                 LeakStage.HeapAnalysis,
                 string.Create(
                     CultureInfo.InvariantCulture,
-                    $"LeakGuard: {SnapshotCount} heap snapshots taken in {clock.Elapsed.TotalSeconds:0.0} s ({TotalBytes(dumps) / 1048576.0:0} MiB); analysing them in a child process (histograms, retention paths)…"
+                    $"LeakGuard: {SnapshotCount} heap snapshots taken in {clock.Elapsed.TotalSeconds:0.0} s ({TotalBytes(dumps) / 1048576.0:0} MiB); analysing them in a child process (histograms, retention paths)… (the child has been reading them since the first snapshot)"
                 )
             );
-            var analysis = new HeapComparisonOptions
-            {
-                Iterations = iterations,
-                TopTypes = options.TopTypes,
-                PathTypes = Math.Min(options.RetentionPathTypes, options.TopTypes),
-                ExpectedBytesPerIteration = managedBytesPerIteration,
-            };
             HeapAnalysisProcess.Outcome outcome;
             try
             {
-                outcome = await HeapAnalysisProcess.CompareAsync(dumps, analysis, options.HeapAnalysisTimeout, cancellationToken).ConfigureAwait(false);
+                // The time limit counts from here, the last snapshot, not from the child's start.
+                outcome = await child.FinishAsync(options.HeapAnalysisTimeout, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

@@ -43,6 +43,53 @@ public sealed class DumpWritingTests : IDisposable
     }
 
     [Fact]
+    public void A_dump_that_fails_while_the_analysis_child_waits_for_it_stops_the_child_and_the_verdict_stands()
+    {
+        // The first two dumps are real (the child, started before the first, reads them); the third comes out empty,
+        // as createdump on a disk that just filled up.
+        var dumps = 0;
+        HeapSummarizer.DumpWriter = path =>
+        {
+            if (Interlocked.Increment(ref dumps) < 3)
+                _writer(path);
+        };
+
+        var report = LeakTest.Run(KilobyteRecordLeak.Run, new LeakOptions { SnapshotDirectory = _directory });
+        KilobyteRecordLeak.Reset();
+
+        report.HasLeak.ShouldBeTrue(report.ToString());
+        report.HeapSummary.ShouldBeNull();
+        var reason = report.HeapSummaryUnavailableReason.ShouldNotBeNull();
+        reason.ShouldStartWith($"no dump was written to '{_directory}/leakguard-");
+        reason.ShouldEndWith(".dmp' (createdump produced an empty file; is there disk space?).");
+        dumps.ShouldBe(3);
+        ProcessesNaming(_directory).ShouldBeEmpty("the analysis child waiting for the third dump is killed");
+        Directory.GetFiles(_directory, "*.dmp").ShouldBeEmpty("the dumps are deleted");
+        Directory.GetFiles(_directory, "leakguard-analysis-*").ShouldBeEmpty("no result file is left behind");
+    }
+
+    /// <summary>Processes whose command line names <paramref name="directory"/> (Linux; none elsewhere, where this is not checked).</summary>
+    private static List<string> ProcessesNaming(string directory)
+    {
+        var found = new List<string>();
+        if (!OperatingSystem.IsLinux())
+            return found;
+        foreach (var process in Directory.GetDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(process), out _))
+                continue;
+            try
+            {
+                var commandLine = File.ReadAllText(Path.Combine(process, "cmdline")).Replace('\0', ' ');
+                if (commandLine.Contains(directory, StringComparison.Ordinal))
+                    found.Add($"{Path.GetFileName(process)}: {commandLine}");
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        }
+        return found;
+    }
+
+    [Fact]
     public void The_runs_own_time_limit_bounds_a_dump_when_it_is_shorter()
     {
         HeapSummarizer.DumpWriter = _ => _release.Wait();

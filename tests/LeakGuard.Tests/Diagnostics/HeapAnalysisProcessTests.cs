@@ -272,6 +272,121 @@ public sealed class HeapAnalysisProcessTests : IDisposable
         Directory.GetFiles(_directory, "*.dmp", SearchOption.AllDirectories).ShouldBeEmpty();
     }
 
+    private static readonly HeapComparisonOptions AllTypes = new()
+    {
+        Iterations = 20,
+        TopTypes = 100,
+        PathTypes = 100,
+    };
+
+    /// <summary>
+    /// As <see cref="SnapshotsOfAGrowingList"/>, but with the analysis child started before the first dump, as the engine
+    /// runs it: <paramref name="beforeSnapshot"/> runs before each dump (index 0–2).
+    /// </summary>
+    private async Task<HeapAnalysisProcess.Outcome> StreamAGrowingList(
+        TimeSpan timeout,
+        Action<int, HeapAnalysisProcess.Streaming> beforeSnapshot,
+        IReadOnlyDictionary<string, string>? environment = null
+    )
+    {
+        var dumps = new[] { Path.Combine(_directory, "a.dmp"), Path.Combine(_directory, "b.dmp"), Path.Combine(_directory, "c.dmp") };
+        using var child = HeapAnalysisProcess.Streaming.TryStart(dumps, AllTypes, out var notStarted, environment);
+        child.ShouldNotBeNull(notStarted);
+        for (var snapshot = 0; snapshot < dumps.Length; snapshot++)
+        {
+            if (snapshot > 0)
+            {
+                for (var i = 0; i < 10; i++)
+                    Markers.Add(new Marker());
+            }
+            beforeSnapshot(snapshot, child);
+            HeapSummarizer.TryWriteDump(dumps[snapshot], out var error).ShouldBeTrue(error);
+            child.SnapshotWritten(snapshot);
+        }
+        return await child.FinishAsync(timeout, default);
+    }
+
+    private static void WaitForExit(HeapAnalysisProcess.Streaming child)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!child.HasExited && clock.Elapsed < TimeSpan.FromMinutes(2))
+            Thread.Sleep(50);
+        child.HasExited.ShouldBeTrue("the child was told to crash while it waits for the last dump");
+    }
+
+    [Fact]
+    public async Task A_streaming_child_reads_the_dumps_as_they_are_written_and_names_the_growing_type()
+    {
+        var outcome = await StreamAGrowingList(TimeSpan.FromMinutes(2), (_, _) => { });
+
+        outcome.Error.ShouldBeNull();
+        var marker = outcome.Comparison!.Types.Single(t => t.TypeName.EndsWith("+Marker", StringComparison.Ordinal));
+        marker.InstancesPerIteration.ShouldBe(1);
+        marker.Paths[0].RootKind.ShouldBe(GcRootKind.StaticField);
+        outcome.Comparison.SnapshotCount.ShouldBe(3);
+        outcome.Comparison.PathsNote.ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task A_streaming_child_that_dies_while_waiting_for_the_last_dump_is_run_again_on_the_finished_dumps()
+    {
+        var crash = new Dictionary<string, string> { ["LEAKGUARD_HEAP_ANALYSIS_FAULT"] = "crash-while-waiting-for-snapshot-2" };
+
+        // The last dump is written and announced only once the child is dead: the announcement meets a broken pipe.
+        var outcome = await StreamAGrowingList(
+            TimeSpan.FromMinutes(2),
+            (snapshot, child) =>
+            {
+                if (snapshot == 2)
+                    WaitForExit(child);
+            },
+            crash
+        );
+
+        outcome.Error.ShouldBeNull();
+        var note = outcome.Comparison!.PathsNote.ShouldNotBeNull();
+        note.ShouldContain("stack roots were skipped: the first analysis crashed");
+        note.ShouldContain("exit code 134");
+        outcome.Comparison.SnapshotCount.ShouldBe(3);
+        outcome.Comparison.Types.Single(t => t.TypeName.EndsWith("+Marker", StringComparison.Ordinal)).Paths.ShouldNotBeEmpty();
+    }
+
+    [Fact]
+    public async Task A_streaming_childs_time_limit_counts_from_the_last_dump_not_from_its_start()
+    {
+        // 5 s between the dumps: the child has lived well over its 6 s limit when the last is announced, and needs
+        // far less than 6 s from there (one histogram and the path search).
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        TimeSpan announced = default;
+        var outcome = await StreamAGrowingList(
+            TimeSpan.FromSeconds(6),
+            (snapshot, _) =>
+            {
+                if (snapshot > 0)
+                    Thread.Sleep(TimeSpan.FromSeconds(5));
+                if (snapshot == 2)
+                    announced = started.Elapsed;
+            }
+        );
+
+        announced.ShouldBeGreaterThan(TimeSpan.FromSeconds(6), "the test is meaningful only when the child is older than its limit");
+        outcome.Error.ShouldBeNull();
+        outcome.Comparison!.Types.ShouldContain(t => t.TypeName.EndsWith("+Marker", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_streaming_child_over_its_time_limit_after_the_last_dump_is_stopped_with_a_reason()
+    {
+        HeapAnalysisProcess.Streaming? started = null;
+
+        var outcome = await StreamAGrowingList(TimeSpan.FromMilliseconds(1), (_, child) => started = child);
+
+        outcome.Comparison.ShouldBeNull();
+        outcome.Error.ShouldBe("the heap analysis did not finish within 0.001 s and was stopped (LeakOptions.HeapAnalysisTimeout)");
+        started.ShouldNotBeNull().HasExited.ShouldBeTrue("the child was killed");
+        Directory.GetFiles(_directory, "leakguard-analysis-*").ShouldBeEmpty("no result file is left behind");
+    }
+
     private sealed class Marker
     {
         public readonly long Value = 7;
