@@ -143,7 +143,8 @@ public sealed record LeakOptions
     public long MaxHeapDumpBytes { get; init; } = 2L * 1024 * 1024 * 1024;
 
     /// <summary>
-    /// Time limit for the heap analysis child process (reading both snapshots, diffing them, searching the retention
+    /// Time limit for the heap analysis child process after the last of the three heap snapshots is written (the child
+    /// starts before the first and reads each as it is written; then it diffs the histograms and searches the retention
     /// paths). Default 2 minutes. When it passes, the child is stopped, the verdict stands and the report says why the
     /// heap summary is missing. Must be positive.
     /// </summary>

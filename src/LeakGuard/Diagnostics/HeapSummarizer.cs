@@ -98,7 +98,7 @@ internal static class HeapSummarizer
                 LeakStage.HeapAnalysis,
                 string.Create(
                     CultureInfo.InvariantCulture,
-                    $"LeakGuard: {SnapshotCount} heap snapshots taken in {clock.Elapsed.TotalSeconds:0.0} s ({TotalBytes(dumps) / 1048576.0:0} MiB); analysing them in a child process (histograms, retention paths)… (the child has been reading them since the first snapshot)"
+                    $"LeakGuard: {SnapshotCount} heap snapshots taken in {clock.Elapsed.TotalSeconds:0.0} s ({TotalBytes(dumps) / 1048576.0:0} MiB); the analysis child, reading them since the first, finishes the histograms and retention paths…"
                 )
             );
             HeapAnalysisProcess.Outcome outcome;

@@ -109,6 +109,6 @@ public class ProgressTests
         diagnosis.Select(r => r.Stage).ShouldBe([LeakStage.HeapSnapshots, LeakStage.HeapAnalysis, LeakStage.DiagnosisFinished]);
         diagnosis[0].Message.ShouldStartWith("LeakGuard: managed heap over budget: ");
         diagnosis[1].Message.ShouldStartWith("LeakGuard: 3 heap snapshots taken in ");
-        diagnosis[1].Message.ShouldContain(" MiB); analysing them in a child process (histograms, retention paths)…");
+        diagnosis[1].Message.ShouldContain(" MiB); the analysis child, reading them since the first, finishes the histograms and retention paths…");
     }
 }
