@@ -14,7 +14,8 @@ namespace LeakGuard.HeapAnalysis;
 /// before its first snapshot, so that this process's <c>Process</c> object, pipes and reader thread are on the heap
 /// of every snapshot). The protocol: the engine writes one line to the child's standard input when the snapshot at
 /// index <c>i</c> (0-based, in the order of <c>--snapshot</c>) is complete, <c>snapshot i written</c> (<see cref="Announcement"/>),
-/// in order, and closes standard input after the last. The child reads snapshot <c>i</c> into its histogram as soon as
+/// in order, and closes standard input after the last. Empty lines are skipped: the engine writes one before its
+/// first snapshot, so that the pipe's lazily created socket objects are on the heap of every snapshot. The child reads snapshot <c>i</c> into its histogram as soon as
 /// its line arrives, while the engine runs the operation and writes the next; after the last it diffs and searches
 /// retention paths exactly as without the option. A line out of order is a failure (exit 3); the end of standard
 /// input before a snapshot's line (the engine stopped: a failed dump, a cancellation, its own end) is exit 4.
@@ -145,7 +146,10 @@ internal static class Program
     {
         if (index == crashBefore)
             Environment.FailFast($"LeakGuard.HeapAnalysis: injected crash while waiting for snapshot {index}");
-        var line = input.ReadLine() ?? throw new StandardInputEndedException($"standard input ended before snapshot {index} was written");
+        string? line;
+        // Empty lines are skipped: the engine writes one before its first snapshot (see the class remarks).
+        do line = input.ReadLine() ?? throw new StandardInputEndedException($"standard input ended before snapshot {index} was written");
+        while (line.Length == 0);
         if (line != Announcement(index))
             throw new InvalidDataException($"expected '{Announcement(index)}' on standard input, but read '{line}'");
     }

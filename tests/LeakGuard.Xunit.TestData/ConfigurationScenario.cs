@@ -34,7 +34,10 @@ public sealed class AllocationScenario
     [NoLeak(Iterations = 10, MaxIterations = 10, MaxAllocatedBytesPerIteration = 1024)]
     public void Allocates4KB() => GC.KeepAlive(new byte[4000]);
 
-    [NoLeak(Iterations = 10, MaxIterations = 10, MaxAllocatedBytesPerIteration = 1024)]
+    // May be extended (no MaxIterations): a run of one round cannot tell another thread's growth from a leak, and a
+    // loaded CI run read 51 KB/iteration of native growth over this test's 10 iterations. The allocation budget is
+    // checked over whatever the run takes.
+    [NoLeak(Iterations = 10, MaxAllocatedBytesPerIteration = 1024)]
     public void AllocatesNothing() { }
 }
 

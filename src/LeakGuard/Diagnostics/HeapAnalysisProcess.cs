@@ -172,7 +172,15 @@ internal static class HeapAnalysisProcess
             _announcements = announcements;
             _input = announcements.Length > 0 ? process.StandardInput.BaseStream : null;
             _errors = new StandardErrorTail(process.StandardError);
+            // The pipe's first write creates its socket, safe handle and async context (on Unix, lazily): written
+            // now, before the first snapshot, an empty line (which the child skips) puts them on the heap of all
+            // three, instead of growing between the first two (a loaded CI run listed them as grown, and named the
+            // SafeSocketHandle as owning a native growth).
+            Announce(Priming);
         }
+
+        /// <summary>The line written before the first snapshot: empty, skipped by the child.</summary>
+        private static readonly byte[] Priming = "\n"u8.ToArray();
 
         /// <summary>Whether the child has exited; once disposed, whether it had exited (or was killed) by then.</summary>
         public bool HasExited => _disposed ? _exitedWhenDisposed : _process.HasExited;
@@ -283,13 +291,15 @@ internal static class HeapAnalysisProcess
         }
 
         /// <summary>Writes the precomputed line for dump <paramref name="index"/> straight to the child's standard input pipe.</summary>
-        public void Announce(int index)
+        public void Announce(int index) => Announce(_announcements[index]);
+
+        private void Announce(byte[] line)
         {
             if (_input is null || _inputClosed)
                 return;
             try
             {
-                _input.Write(_announcements[index]);
+                _input.Write(line);
                 _input.Flush();
             }
             catch (Exception e) when (e is IOException or ObjectDisposedException)
