@@ -24,10 +24,14 @@ public class TimeoutAndNestingTests
 
         error.Message.ShouldStartWith("A leak run was started inside another leak run");
         // The outer run's gate was released: the next run goes ahead.
-        (await NextRun()).HasLeak.ShouldBeFalse();
+        (await NextRun()).Iterations.ShouldBe(10);
     }
 
-    /// <summary>A short clean run after the one under test: it goes ahead only when the process-wide gate was released.</summary>
+    /// <summary>
+    /// A short run after the one under test: it goes ahead only when the process-wide gate was released (otherwise it
+    /// waits, and the outer limit fails the test). Its verdict is not the point: one round of 10 iterations cannot tell
+    /// another thread's growth from a leak (a loaded CI run read this empty body as one).
+    /// </summary>
     private static Task<LeakReport> NextRun() =>
         Task.Run(() =>
                 LeakTest.Run(
@@ -83,7 +87,7 @@ public class TimeoutAndNestingTests
         release.Set();
 
         error.Message.ShouldContain("an iteration did not return (14 measured iterations had completed, after 5 warmup)");
-        (await NextRun()).HasLeak.ShouldBeFalse();
+        (await NextRun()).Iterations.ShouldBe(10);
     }
 
     [Fact]
