@@ -20,12 +20,20 @@ internal readonly record struct JudgedMetric(LeakMetric Metric, double BudgetPer
 /// it grew before), when its second half levels off in the last round (plateau), or when it grew with confidence in
 /// every round through the last one allowed or past its growth cap (leak). A growth cap stops the whole run.</para>
 /// <para>After the last round, a leak whose per-iteration rate halved every time the stride doubled (three growing
-/// rounds at least) is growth per sample, not per iteration: not called a leak.</para>
+/// rounds at least, after any collapse of the rate) is growth per sample, not per iteration: not called a leak.</para>
 /// </remarks>
 internal sealed class LeakJudge
 {
     /// <summary>Largest ratio of a growing round's per-iteration rate to the previous round's that counts as halving.</summary>
     internal const double GrowthRateTracking = 0.65;
+
+    /// <summary>
+    /// Ratio of a growing round's per-iteration rate to the previous round's at or below which the fall is a collapse,
+    /// not a halving: more than two halvings in one doubling of the stride. Growth per sample never falls that fast;
+    /// the earlier round was dominated by something else (another thread's burst), and says nothing about how the
+    /// growth scales with the stride.
+    /// </summary>
+    internal const double GrowthRateCollapse = 0.25;
 
     private readonly JudgedMetric[] _metrics;
     private readonly State[] _states;
@@ -60,19 +68,33 @@ internal sealed class LeakJudge
     }
 
     /// <summary>
-    /// True when at least three consecutive growing rounds each grew per iteration by at most
-    /// <see cref="GrowthRateTracking"/> × the round before: the signature of growth per sample, not per iteration.
+    /// True when the growing rounds after the last collapse (a fall to <see cref="GrowthRateCollapse"/> × the round
+    /// before or less) are three at least, and each grew per iteration by at most <see cref="GrowthRateTracking"/> ×
+    /// the round before: the signature of growth per sample, not per iteration (<see cref="HalvingFrom"/>).
     /// </summary>
-    internal static bool FollowsSamplesNotIterations(ReadOnlySpan<double> ratesPerIteration)
+    internal static bool FollowsSamplesNotIterations(ReadOnlySpan<double> ratesPerIteration) => HalvingFrom(ratesPerIteration) >= 0;
+
+    /// <summary>
+    /// The first growing round of the halving that makes growth follow samples, or -1 when it does not. Rounds before
+    /// the last collapse are not read: a leak's rate after another thread's burst in its first round falls steeply
+    /// once, then holds (229,027 → 7,001 → 4,112 B/iteration for 4 KiB/iteration), which is not per-sample growth.
+    /// </summary>
+    internal static int HalvingFrom(ReadOnlySpan<double> ratesPerIteration)
     {
-        if (ratesPerIteration.Length < 3)
-            return false;
+        var from = 0;
         for (var i = 1; i < ratesPerIteration.Length; i++)
         {
-            if (!(ratesPerIteration[i] <= ratesPerIteration[i - 1] * GrowthRateTracking))
-                return false;
+            if (ratesPerIteration[i] <= ratesPerIteration[i - 1] * GrowthRateCollapse)
+                from = i;
         }
-        return true;
+        if (ratesPerIteration.Length - from < 3)
+            return -1;
+        for (var i = from + 1; i < ratesPerIteration.Length; i++)
+        {
+            if (!(ratesPerIteration[i] <= ratesPerIteration[i - 1] * GrowthRateTracking))
+                return -1;
+        }
+        return from;
     }
 
     /// <summary>True while a metric is not settled and no growth cap stopped the run: the runner should take another round.</summary>

@@ -31,9 +31,7 @@ internal static class ReasonText
             ReasonCode.ConfidenceReachesBudget => Invariant(
                 $"the estimate stayed over budget but its confidence interval reached the budget through {end} iterations; not called a leak"
             ),
-            ReasonCode.FollowsSamples => Invariant(
-                $"grew, but its rate halved every time the iterations per sample doubled ({string.Join(", ", judgement.GrowthRates.Select(MetricReport.FormatNumber))} {traits.Unit}/iteration): growth that follows time or garbage collections, not iterations; not called a leak"
-            ),
+            ReasonCode.FollowsSamples => FollowsSamples(judgement.GrowthRates, traits.Unit),
             ReasonCode.HeapHistogramKeptGrowing => Invariant(
                 $"read as a plateau by iteration {end} after growing with confidence, but the heap snapshots over {judgement.HistogramIterations} further iterations show {judgement.DecidingType} growing in every interval: a leak whose growth another thread's release hid (decided by the heap histogram)"
             ),
@@ -56,6 +54,18 @@ internal static class ReasonText
     private static string SetAside(MetricJudgement judgement) =>
         (judgement.IsolatedReleases > 0 ? $" ({judgement.IsolatedReleases} isolated release(s) elsewhere in the process set aside)" : "")
         + (judgement.JitIntervalsSetAside > 0 ? $" ({judgement.JitIntervalsSetAside} interval(s) with JIT compilation set aside)" : "");
+
+    private static string FollowsSamples(IReadOnlyList<double> rates, string unit)
+    {
+        var span = rates.ToArray();
+        var from = Math.Max(0, LeakJudge.HalvingFrom(span));
+        var halving = string.Join(", ", span.Skip(from).Select(MetricReport.FormatNumber));
+        var before =
+            from == 0 ? "" : Invariant($"; {string.Join(", ", span.Take(from).Select(MetricReport.FormatNumber))} before, in rounds something else dominated");
+        return Invariant(
+            $"grew, but its rate halved every time the iterations per sample doubled ({halving} {unit}/iteration{before}): growth that follows time or garbage collections, not iterations; not called a leak"
+        );
+    }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

@@ -433,6 +433,38 @@ public class JudgeScenarioTests
     }
 
     [Fact]
+    public async Task A_native_leak_after_another_threads_burst_is_still_a_leak()
+    {
+        // A loaded CI run: 4 KiB/iteration leaked in three rounds of 30, 60 and 120 iterations (a sample every 2, 4
+        // and 8), while another thread's native growth ran at 225 KB/iteration through round 0 and 2.9 KB/iteration
+        // through round 1. The rates, 229,096 → 6,996 → 4,096 B/iteration, fall steeply once and then hold: not the
+        // halving of growth per sample.
+        static double NativeLeakAfterBurst(int i, int _) => 4096.0 * i + 225_000.0 * Math.Min(i, 30) + 2_900.0 * Math.Clamp(i - 30, 0, 60);
+
+        var report = await new ScriptedSampleSource()
+            .With(LeakMetric.NativeHeap, NativeLeakAfterBurst)
+            .RunAsync(new LeakOptions { Iterations = 30, MaxIterations = 240 });
+
+        Native(report).Verdict.ShouldBe(MetricVerdict.Leak, report.ToString());
+        Native(report).Reason.ShouldStartWith("kept growing through 210 iterations");
+        Native(report).Judgement!.GrowthRates.ShouldBe([229_096.0, 6_996.0, 4_096.0]);
+        Native(report).Slope.PerIteration.ShouldBe(4096);
+    }
+
+    [Fact]
+    public async Task Growth_per_sample_after_another_threads_burst_is_not_called_a_leak()
+    {
+        // 1,000 B per sample, plus 400 KB in round 0 from another thread: the rates collapse once, then halve.
+        var report = await Run((i, s) => 1000.0 * s + 8_000.0 * Math.Min(i, 50));
+
+        Managed(report).Verdict.ShouldBe(MetricVerdict.Inconclusive);
+        Managed(report)
+            .Reason.ShouldBe(
+                "grew, but its rate halved every time the iterations per sample doubled (125, 62.5, 31.3 B/iteration; 8,250 before, in rounds something else dominated): growth that follows time or garbage collections, not iterations; not called a leak"
+            );
+    }
+
+    [Fact]
     public async Task A_leak_past_its_growth_cap_stops_the_run_early()
     {
         var report = await Run((i, _) => 1024.0 * 1024 * i);

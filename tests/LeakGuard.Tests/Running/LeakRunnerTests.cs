@@ -191,6 +191,10 @@ public class GrowthFollowsSamplesTests
     [InlineData(new[] { 2544.0, 497, 500, 498 }, false)] // a leak whose first round had an array doubling in it
     [InlineData(new[] { 800.0, 400 }, false)] // two rounds are not enough to say
     [InlineData(new[] { 800.0, 400, 300 }, false)]
+    [InlineData(new[] { 229027.0, 7001, 4112 }, false)] // a 4 KiB/iteration leak after another thread's burst (a loaded CI run)
+    [InlineData(new[] { 30000.0, 7000, 4112 }, false)] // the same with a smaller burst: 0.23 is a collapse, not a halving
+    [InlineData(new[] { 8000.0, 800, 400, 200 }, true)] // per-sample growth after a burst: it halves in the three rounds after it
+    [InlineData(new[] { 800.0, 400, 100, 50 }, false)] // a collapse leaves two rounds: not enough to say
     public void Growth_follows_samples_only_when_it_halves_every_round(double[] rates, bool expected)
     {
         LeakGuard.Analysis.LeakJudge.FollowsSamplesNotIterations(rates).ShouldBe(expected);
