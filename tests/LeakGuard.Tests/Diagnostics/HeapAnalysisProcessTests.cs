@@ -387,6 +387,28 @@ public sealed class HeapAnalysisProcessTests : IDisposable
         Directory.GetFiles(_directory, "leakguard-analysis-*").ShouldBeEmpty("no result file is left behind");
     }
 
+    [Fact]
+    public void Announcing_the_first_dump_allocates_nothing_on_the_heap_being_snapshotted()
+    {
+        // A pipe creates its socket, safe handle and async context on its first write (on Unix, lazily): if that write
+        // were the first announcement, they would be made between the first two snapshots and listed as growth. The
+        // child's pipe is primed when it starts; the announcement itself must allocate nothing on this thread. A first
+        // child warms the code up (the JIT, static state); the second child's pipe is new.
+        var dumps = new[] { Path.Combine(_directory, "a.dmp"), Path.Combine(_directory, "b.dmp"), Path.Combine(_directory, "c.dmp") };
+        using (var warm = HeapAnalysisProcess.Streaming.TryStart(dumps, AllTypes, out var warmNotStarted))
+        {
+            warm.ShouldNotBeNull(warmNotStarted).SnapshotWritten(0);
+        }
+        using var child = HeapAnalysisProcess.Streaming.TryStart(dumps, AllTypes, out var notStarted);
+        child.ShouldNotBeNull(notStarted);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        child.SnapshotWritten(0);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        allocated.ShouldBe(0, "bytes allocated by announcing the first dump");
+    }
+
     private sealed class Marker
     {
         public readonly long Value = 7;
