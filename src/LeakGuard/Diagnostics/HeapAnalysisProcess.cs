@@ -65,7 +65,7 @@ internal static class HeapAnalysisProcess
         var second = await RunAsync(snapshots, options with { IncludeStackRoots = false }, timeout, environment, cancellationToken).ConfigureAwait(false);
         if (second.Outcome.Comparison is { } comparison)
         {
-            var note = $"stack roots were skipped: the first analysis crashed while reading the snapshots ({first.Outcome.Error})";
+            var note = $"stack roots were skipped: the first analysis crashed ({first.Outcome.Error})";
             return new(comparison with { PathsNote = note }, null);
         }
         return new(null, $"{first.Outcome.Error}; run again without stack roots: {second.Outcome.Error}");
