@@ -50,10 +50,10 @@ internal static class PublicApiText
         member switch
         {
             ConstructorInfo ctor => $"ctor({Parameters(ctor)})",
-            MethodInfo method => $"{(method.IsStatic ? "static " : "")}{Name(method.ReturnType)} {method.Name}({Parameters(method)})",
+            MethodInfo method => $"{(method.IsStatic ? "static " : "")}{Name(Nullability.Create(method.ReturnParameter))} {method.Name}({Parameters(method)})",
             PropertyInfo property =>
-                $"{(property.GetMethod?.IsStatic == true ? "static " : "")}{Name(property.PropertyType)} {(property.GetIndexParameters().Length > 0 ? $"this[{string.Join(", ", property.GetIndexParameters().Select(p => Name(p.ParameterType)))}]" : property.Name)} {{ {Accessors(property)}}}",
-            FieldInfo field => $"{(field.IsLiteral ? "const " : field.IsStatic ? "static " : "")}{Name(field.FieldType)} {field.Name}",
+                $"{(property.GetMethod?.IsStatic == true ? "static " : "")}{Name(Nullability.Create(property))} {(property.GetIndexParameters().Length > 0 ? $"this[{string.Join(", ", property.GetIndexParameters().Select(p => Name(p.ParameterType)))}]" : property.Name)} {{ {Accessors(property)}}}",
+            FieldInfo field => $"{(field.IsLiteral ? "const " : field.IsStatic ? "static " : "")}{Name(Nullability.Create(field))} {field.Name}",
             EventInfo e => $"event {Name(e.EventHandlerType!)} {e.Name}",
             _ => null,
         };
