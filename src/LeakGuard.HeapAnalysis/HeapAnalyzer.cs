@@ -494,7 +494,9 @@ public static partial class HeapAnalyzer
 
         public static Snapshot Open(string path)
         {
-            var target = DataTarget.LoadDump(path);
+            // ClrMD's memory-mapped reader: no lock and no stream seek per read (the path search over 10M objects
+            // takes 1.1-1.2 s instead of 1.4-2.0 s). It maps the whole dump, which a 32-bit process may not have room for.
+            var target = DataTarget.LoadDump(path, new DataTargetOptions { UseLockFreeMemoryMapReader = Environment.Is64BitProcess });
             try
             {
                 if (target.ClrVersions.Length == 0)
