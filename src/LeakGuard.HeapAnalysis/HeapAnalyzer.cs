@@ -156,7 +156,11 @@ public static partial class HeapAnalyzer
     /// </summary>
     /// <param name="snapshots">Paths of two or more dumps of one process, in the order they are written (they need not exist yet).</param>
     /// <param name="options">As there.</param>
-    /// <param name="waitForSnapshot">Returns when the snapshot at the given index is complete; throws to stop the analysis.</param>
+    /// <param name="waitForSnapshot">
+    /// Returns when the snapshot at the given index is complete: null when it is the dump at that path, or a copy of the
+    /// process's memory taken in place of the dump (<see cref="ProcessMemoryCopy"/>, then owned and disposed here).
+    /// Throws to stop the analysis.
+    /// </param>
     /// <param name="cancellationToken">Stops the reads and the search.</param>
     /// <remarks>
     /// The snapshots are read one after the other (the first and the last are kept open for the path search), not
@@ -167,7 +171,7 @@ public static partial class HeapAnalyzer
     internal static HeapComparison CompareAsWritten(
         IReadOnlyList<string> snapshots,
         HeapComparisonOptions? options,
-        Action<int> waitForSnapshot,
+        Func<int, ProcessMemoryCopy?> waitForSnapshot,
         CancellationToken cancellationToken = default
     )
     {
@@ -181,12 +185,12 @@ public static partial class HeapAnalyzer
             var reading = new Stopwatch();
             for (var i = 0; i < snapshots.Count; i++)
             {
-                waitForSnapshot(i);
-                var path = snapshots[i];
-                if (!File.Exists(path))
+                var copy = waitForSnapshot(i);
+                var path = copy is null ? snapshots[i] : copy.DisplayName;
+                if (copy is null && !File.Exists(path))
                     throw new FileNotFoundException($"No heap snapshot at '{path}'.", path);
                 reading.Start();
-                var snapshot = Snapshot.Open(path);
+                var snapshot = copy is null ? Snapshot.Open(path) : Snapshot.Open(copy);
                 try
                 {
                     histograms.Add(HeapHistogram.Read(snapshot.Heap, path, cancellationToken));
@@ -501,6 +505,23 @@ public static partial class HeapAnalyzer
             {
                 if (target.ClrVersions.Length == 0)
                     throw new InvalidOperationException($"the snapshot '{path}' holds no .NET runtime");
+                return new Snapshot(target, target.ClrVersions[0].CreateRuntime());
+            }
+            catch
+            {
+                target.Dispose();
+                throw;
+            }
+        }
+
+        /// <summary>Opens a copy of a process's memory; the snapshot owns the copy from here and frees it when disposed.</summary>
+        public static Snapshot Open(ProcessMemoryCopy copy)
+        {
+            var target = new DataTarget(copy, new DataTargetOptions());
+            try
+            {
+                if (target.ClrVersions.Length == 0)
+                    throw new InvalidOperationException($"the {copy.DisplayName} holds no .NET runtime");
                 return new Snapshot(target, target.ClrVersions[0].CreateRuntime());
             }
             catch

@@ -24,7 +24,7 @@ internal sealed class HeapHistogram
 
     /// <summary>Walks the heap of an open snapshot and counts its objects per type.</summary>
     /// <param name="heap">The snapshot's heap.</param>
-    /// <param name="path">The dump's path, for messages and its size.</param>
+    /// <param name="path">The dump's path, for messages and its size (a copy of a process's memory: its name, for messages).</param>
     /// <param name="cancellationToken">Stops the walk.</param>
     /// <exception cref="InvalidOperationException">
     /// The heap cannot be walked: ClrMD says so (a dump taken in the middle of a GC), the dump has no GC heap segments,
@@ -40,6 +40,14 @@ internal sealed class HeapHistogram
         long total = 0,
             objects = 0,
             invalid = 0;
+        // A copy of a process's memory is walked in place (CopyWalk); where that walk meets what it does not know,
+        // the heap is walked by ClrMD, as a dump is.
+        if (
+            heap.Runtime.DataTarget.DataReader is ProcessMemoryCopy copy
+            && CopyWalk.TryCount(heap, copy, byMethodTable, out total, out objects, cancellationToken)
+        )
+            return Build(byMethodTable, total, objects, path);
+        byMethodTable.Clear();
         foreach (var obj in heap.EnumerateObjects())
         {
             if (((objects + invalid) & 0xFFFF) == 0)
@@ -66,6 +74,14 @@ internal sealed class HeapHistogram
             throw Damaged(path, $"its {heap.Segments.Length} GC heap segments yield no objects");
         if (invalid > 0)
             throw Damaged(path, $"{invalid:#,0} of the {objects + invalid:#,0} objects its heap walk met have no valid type");
+        return Build(byMethodTable, total, objects, path);
+    }
+
+    /// <summary>The histogram by type name from the counts by method table.</summary>
+    private static HeapHistogram Build(Dictionary<ulong, (ClrType Type, TypeTotals Totals)> byMethodTable, long total, long objects, string path)
+    {
+        if (objects == 0)
+            throw Damaged(path, "its GC heap segments yield no objects");
         var byName = new Dictionary<string, TypeTotals>(byMethodTable.Count);
         foreach (var (methodTable, (type, totals)) in byMethodTable)
         {
@@ -90,8 +106,8 @@ internal sealed class HeapHistogram
     {
         if (heap.Segments.Length == 0)
             throw Damaged(path, "it has no GC heap segments");
-        var dumpBytes = new FileInfo(path).Length;
         var reader = heap.Runtime.DataTarget.DataReader;
+        var dumpBytes = reader is ProcessMemoryCopy copied ? copied.CopiedBytes : new FileInfo(path).Length;
         Span<byte> word = stackalloc byte[8];
         foreach (var segment in heap.Segments)
         {

@@ -135,7 +135,9 @@ public sealed record LeakOptions
     /// <c>heap.dmp</c> in its artifacts folder (<see cref="LeakArtifacts.GetDirectory"/>), to be opened later with
     /// <c>dotnet-dump analyze</c>, the LeakGuard CLI or <c>LeakGuard.HeapAnalysis</c>. Default <see langword="false"/>:
     /// every dump is deleted. A dump holds everything in the process's memory, secrets included: it is created readable
-    /// by its owner only (mode 0600), and not kept when larger than <see cref="MaxHeapDumpBytes"/>.
+    /// by its owner only (mode 0600), and not kept when larger than <see cref="MaxHeapDumpBytes"/>. On Linux, where
+    /// the snapshots are otherwise copies of the process's memory read from memory, setting it makes them dumps
+    /// (written with <c>createdump</c>: a slower diagnosis, by a few full GCs' time per snapshot).
     /// </summary>
     public bool KeepHeapDump { get; init; }
 
@@ -151,7 +153,9 @@ public sealed record LeakOptions
     public TimeSpan HeapAnalysisTimeout { get; init; } = TimeSpan.FromMinutes(2);
 
     /// <summary>
-    /// Folder for the temporary heap dumps of the heap summary; they are deleted after reading. <see langword="null"/>
+    /// Folder for the temporary heap dumps of the heap summary (where its snapshots are dumps: not on Linux, when a
+    /// copy of the memory cannot be taken, or with <see cref="KeepHeapDump"/>) and for the analysis child's runtime
+    /// configuration; dumps are deleted after reading. <see langword="null"/>
     /// (the default) means <c>&lt;temp&gt;/leakguard-&lt;uid&gt;</c> on Unix and <c>&lt;temp&gt;\leakguard</c> on Windows,
     /// <c>&lt;temp&gt;</c> being <see cref="Path.GetTempPath"/>. A dump holds everything in the process's memory, secrets
     /// included: a folder that another user can write is refused (the verdict stands; the report says why).

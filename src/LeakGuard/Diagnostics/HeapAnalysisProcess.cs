@@ -119,19 +119,39 @@ internal static class HeapAnalysisProcess
         /// <param name="options">What to compare.</param>
         /// <param name="error">Why the child was not started.</param>
         /// <param name="environment">Extra environment variables for the child (tests inject faults with it).</param>
+        /// <param name="copyFrom">A process whose memory the child may copy in place of a dump (<see cref="TryCopy"/>): this one, by the engine.</param>
         public static Streaming? TryStart(
             IReadOnlyList<string> snapshots,
             HeapComparisonOptions options,
             [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out string? error,
-            IReadOnlyDictionary<string, string>? environment = null
+            IReadOnlyDictionary<string, string>? environment = null,
+            int? copyFrom = null
         )
         {
-            var child = Child.TryStart(snapshots, options, environment, waitForSnapshots: true, out error);
+            var child = Child.TryStart(snapshots, options, environment, waitForSnapshots: true, out error, copyFrom);
             return child is null ? null : new Streaming(child, snapshots, options, environment);
         }
 
         /// <summary>Tells the child that the dump at <paramref name="index"/> is complete. Allocates nothing; a child that is gone is not an error here (<see cref="FinishAsync"/> reports it).</summary>
         public void SnapshotWritten(int index) => _child.Announce(index);
+
+        /// <summary>
+        /// Asks the child (started with <c>copyFrom</c>) to take the snapshot at <paramref name="index"/> as a copy of that
+        /// process's memory, and waits for its answer: true when it took it; false when it could not
+        /// (<see cref="CopyFailure"/> says why: the caller writes the dump and announces it instead) or is gone.
+        /// Allocates nothing on this heap once the first call has begun (it reads the child's first line before its request).
+        /// </summary>
+        /// <remarks>Blocks while the child copies; the process being copied is stopped meanwhile, this thread with it.</remarks>
+        public bool TryCopy(int index) => _child.TryCopy(index);
+
+        /// <summary>Bytes copied by the copies taken so far.</summary>
+        public long CopiedBytes => _child.CopiedBytes;
+
+        /// <summary>Snapshots taken as copies so far.</summary>
+        public int Copies => _child.Copies;
+
+        /// <summary>Why the last copy asked for was not taken, from the child's answer; null when none failed.</summary>
+        public string? CopyFailure => _child.CopyFailure;
 
         /// <summary>Whether the child has exited (for tests).</summary>
         internal bool HasExited => _child.HasExited;
@@ -141,13 +161,25 @@ internal static class HeapAnalysisProcess
         /// that crashed (while waiting or reading) is run once more without stack roots on the finished dumps.
         /// </summary>
         /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled (the child is killed).</exception>
+        /// <remarks>
+        /// A child that read copies (<see cref="Copies"/> &gt; 0) and crashed is not run again: the copies died with it.
+        /// <see cref="CrashedReadingCopies"/> then tells the caller, who may take the snapshots again as dumps.
+        /// </remarks>
         public async Task<Outcome> FinishAsync(TimeSpan timeout, CancellationToken cancellationToken)
         {
             _child.EndAnnouncements();
             var first = await _child.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
             _child.Dispose();
+            if (first.Crashed && _child.Copies > 0)
+            {
+                CrashedReadingCopies = true;
+                return first.Outcome;
+            }
             return await RetryIfCrashedAsync(first, _snapshots, _options, timeout, _environment, cancellationToken).ConfigureAwait(false);
         }
+
+        /// <summary>Whether <see cref="FinishAsync"/> found the child crashed after it had read copies (nothing is left to read again).</summary>
+        public bool CrashedReadingCopies { get; private set; }
 
         /// <summary>Kills the child if it still runs and deletes its result file.</summary>
         public void Dispose() => _child.Dispose();
@@ -161,16 +193,26 @@ internal static class HeapAnalysisProcess
         private readonly string _output;
         private readonly Stream? _input;
         private readonly byte[][] _announcements;
+        private readonly Stream? _replies;
+        private readonly byte[][] _copyRequests;
+        private readonly byte[][] _copiedReplies;
+        private readonly byte[] _reply = new byte[1024];
+        private int _replyLength;
+        private bool _readyRead;
+        private bool _replyFailed;
         private bool _inputClosed;
         private bool _disposed;
         private bool _exitedWhenDisposed;
 
-        private Child(Process process, string output, byte[][] announcements)
+        private Child(Process process, string output, byte[][] announcements, byte[][] copyRequests, byte[][] copiedReplies)
         {
             _process = process;
             _output = output;
             _announcements = announcements;
+            _copyRequests = copyRequests;
+            _copiedReplies = copiedReplies;
             _input = announcements.Length > 0 ? process.StandardInput.BaseStream : null;
+            _replies = copyRequests.Length > 0 ? process.StandardOutput.BaseStream : null;
             _errors = new StandardErrorTail(process.StandardError);
             // The pipe's first write creates its socket, safe handle and async context (on Unix, lazily): written
             // now, before the first snapshot, an empty line (which the child skips) puts them on the heap of all
@@ -190,7 +232,8 @@ internal static class HeapAnalysisProcess
             HeapComparisonOptions options,
             IReadOnlyDictionary<string, string>? environment,
             bool waitForSnapshots,
-            [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out string? error
+            [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out string? error,
+            int? copyFrom = null
         )
         {
             var assembly = typeof(HeapAnalyzer).Assembly.Location;
@@ -227,6 +270,8 @@ internal static class HeapAnalysisProcess
                 RedirectStandardError = true,
                 // Standard input carries the announcements of the dumps (see the class remarks).
                 RedirectStandardInput = waitForSnapshots,
+                // Standard output carries the child's answers to requests for copies (see the class remarks).
+                RedirectStandardOutput = waitForSnapshots && copyFrom is not null,
                 UseShellExecute = false,
                 CreateNoWindow = true,
             };
@@ -265,6 +310,11 @@ internal static class HeapAnalysisProcess
                 start.ArgumentList.Add("--no-stack-roots");
             if (waitForSnapshots)
                 start.ArgumentList.Add("--wait-for-snapshots");
+            if (waitForSnapshots && copyFrom is { } pid)
+            {
+                start.ArgumentList.Add("--copy-from");
+                start.ArgumentList.Add(pid.ToString(CultureInfo.InvariantCulture));
+            }
             // The child must not inherit a profiler or startup hook meant for the test host.
             start.Environment.Remove("DOTNET_STARTUP_HOOKS");
             start.Environment.Remove("CORECLR_ENABLE_PROFILING");
@@ -275,6 +325,14 @@ internal static class HeapAnalysisProcess
             var announcements = new byte[waitForSnapshots ? snapshots.Count : 0][];
             for (var i = 0; i < announcements.Length; i++)
                 announcements[i] = Encoding.UTF8.GetBytes(Program.Announcement(i) + "\n");
+            var copies = waitForSnapshots && copyFrom is not null ? snapshots.Count : 0;
+            var copyRequests = new byte[copies][];
+            var copiedReplies = new byte[copies][];
+            for (var i = 0; i < copies; i++)
+            {
+                copyRequests[i] = Encoding.UTF8.GetBytes(Program.CopyRequest(i) + "\n");
+                copiedReplies[i] = Encoding.UTF8.GetBytes(Program.CopiedReply(i));
+            }
 
             Process process;
             try
@@ -286,8 +344,88 @@ internal static class HeapAnalysisProcess
                 error = $"the heap analysis process could not be started ({start.FileName}: {e.Message})";
                 return null;
             }
+            if (copies > 0 && copyFrom == Environment.ProcessId && OperatingSystem.IsLinux())
+            {
+                // Under Yama's ptrace_scope 1 (Ubuntu's default) a process may trace only its descendants, unless the
+                // traced one names its tracer: this process names the child. Where Yama is absent the call fails with
+                // EINVAL and nothing is needed; where tracing is refused anyway the child's copy fails and says why.
+                _ = LeakGuard.Sampling.NativeMethods.Prctl(LeakGuard.Sampling.NativeMethods.PrSetPtracer, (nuint)process.Id, 0, 0, 0);
+            }
             error = null;
-            return new Child(process, output, announcements);
+            return new Child(process, output, announcements, copyRequests, copiedReplies);
+        }
+
+        public long CopiedBytes { get; private set; }
+
+        public int Copies { get; private set; }
+
+        public string? CopyFailure { get; private set; }
+
+        /// <summary>See <see cref="Streaming.TryCopy"/>.</summary>
+        public bool TryCopy(int index)
+        {
+            if (_replies is null || _inputClosed || _replyFailed)
+                return false;
+            // The child's first line, read before the first request, also makes the pipe's lazily created objects
+            // before any snapshot.
+            if (!_readyRead)
+            {
+                _readyRead = true;
+                if (!ReadReply() || !_reply.AsSpan(0, _replyLength).SequenceEqual(ReadyLine))
+                {
+                    _replyFailed = true;
+                    CopyFailure = DescribeReply("the analysis child did not start reading requests");
+                    return false;
+                }
+            }
+            Announce(_copyRequests[index]);
+            if (_inputClosed || !ReadReply())
+            {
+                _replyFailed = true;
+                CopyFailure = "the analysis child ended before it answered";
+                return false;
+            }
+            var expected = _copiedReplies[index];
+            if (
+                _replyLength > expected.Length
+                && _reply.AsSpan(0, expected.Length).SequenceEqual(expected)
+                && System.Buffers.Text.Utf8Parser.TryParse(_reply.AsSpan(expected.Length, _replyLength - expected.Length), out long bytes, out _)
+            )
+            {
+                CopiedBytes += bytes;
+                Copies++;
+                return true;
+            }
+            CopyFailure = DescribeReply("the analysis child did not copy the snapshot");
+            return false;
+        }
+
+        private static readonly byte[] ReadyLine = Encoding.UTF8.GetBytes(Program.Ready);
+
+        private string DescribeReply(string fallback) => _replyLength > 0 ? Encoding.UTF8.GetString(_reply, 0, _replyLength) : fallback;
+
+        /// <summary>Reads one line of the child's standard output into the reply buffer (without its line feed; a longer line is cut); false when the pipe ended first.</summary>
+        private bool ReadReply()
+        {
+            _replyLength = 0;
+            Span<byte> one = stackalloc byte[1];
+            try
+            {
+                while (true)
+                {
+                    // One byte at a time: the child writes one line per request, and nothing may be read past it.
+                    if (_replies!.Read(one) == 0)
+                        return false;
+                    if (one[0] == (byte)'\n')
+                        return true;
+                    if (_replyLength < _reply.Length)
+                        _reply[_replyLength++] = one[0];
+                }
+            }
+            catch (Exception e) when (e is IOException or ObjectDisposedException)
+            {
+                return false;
+            }
         }
 
         /// <summary>Writes the precomputed line for dump <paramref name="index"/> straight to the child's standard input pipe.</summary>

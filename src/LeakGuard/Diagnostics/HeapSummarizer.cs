@@ -21,13 +21,27 @@ internal readonly record struct HeapSummaryOutcome(HeapSummary? Summary, string?
 /// is started before the first snapshot and reads each dump while the operation runs towards the next
 /// (<see cref="HeapAnalysisProcess.Streaming"/>): its <c>Process</c> object, pipes and reader thread are then on the
 /// heap of every snapshot, and what tells it that a dump is complete is encoded before the first. The dump machinery
-/// is exercised once before the first snapshot so that its one-time initialisation is not counted as growth. Dumps go through the runtime's diagnostics server
-/// (<see cref="DiagnosticsClient.WriteDump(DumpType, string, bool)"/>, which runs <c>createdump</c>) into files
-/// created with mode 0600 in a folder no other user can write (<see cref="PrivateDirectory"/>), and are deleted after reading.
+/// is exercised once before the first snapshot so that its one-time initialisation is not counted as growth.
+/// <para>
+/// On Linux (64-bit) a snapshot is a copy of this process's memory that the child takes itself
+/// (<see cref="ProcessMemoryCopy"/>: every thread stopped for the copy, about one to two full GCs' time at 10M objects,
+/// where a dump takes six to nine); nothing is written to disk. Where it cannot copy (another platform, no ptrace
+/// access, not enough memory), and when <see cref="LeakOptions.KeepHeapDump"/> asks for a dump, the snapshot is a dump
+/// written through the runtime's diagnostics server (<see cref="DiagnosticsClient.WriteDump(DumpType, string, bool)"/>,
+/// which runs <c>createdump</c>) into a file created with mode 0600 in a folder no other user can write
+/// (<see cref="PrivateDirectory"/>), deleted after reading. A child that crashes after reading copies cannot read them
+/// again: the snapshots are then taken again, as dumps, and the summary says so.
+/// </para>
 /// </remarks>
 internal static class HeapSummarizer
 {
     public const int SnapshotCount = 3;
+
+    /// <summary>Whether snapshots are copies of this process's memory where the platform allows (tests of the dump path turn it off).</summary>
+    internal static bool SnapshotsByCopy = ProcessMemoryCopy.IsSupported;
+
+    /// <summary>Extra environment variables for the analysis child (tests inject faults with it).</summary>
+    internal static IReadOnlyDictionary<string, string>? ChildEnvironment;
 
     /// <param name="operation">The operation under test; it runs between the snapshots.</param>
     /// <param name="options">The run's options.</param>
@@ -44,14 +58,48 @@ internal static class HeapSummarizer
         Action<LeakStage, string>? progress = null
     )
     {
+        var copies = SnapshotsByCopy && !options.KeepHeapDump;
+        var (outcome, crashedReadingCopies) = await CaptureAsync(
+                operation,
+                options,
+                throwIfStopped,
+                copies,
+                null,
+                cancellationToken,
+                managedBytesPerIteration,
+                progress
+            )
+            .ConfigureAwait(false);
+        if (!crashedReadingCopies)
+            return outcome;
+        // The copies died with the child: the snapshots are taken again, as dumps, which a second child can reread.
+        var crash = outcome.UnavailableReason?.TrimEnd('.');
+        progress?.Invoke(LeakStage.HeapAnalysis, $"LeakGuard: the analysis of the memory copies crashed ({crash}); taking the heap snapshots again as dumps…");
+        var note = $"the snapshots were taken again as dumps: the analysis of copies of the process's memory crashed ({crash})";
+        var (again, _) = await CaptureAsync(operation, options, throwIfStopped, false, note, cancellationToken, managedBytesPerIteration, progress)
+            .ConfigureAwait(false);
+        return again.Summary is null ? new(null, $"{note}; then {again.UnavailableReason}") : again;
+    }
+
+    private static async Task<(HeapSummaryOutcome Outcome, bool CrashedReadingCopies)> CaptureAsync(
+        Func<ValueTask> operation,
+        LeakOptions options,
+        Action throwIfStopped,
+        bool copies,
+        string? note,
+        CancellationToken cancellationToken,
+        double? managedBytesPerIteration,
+        Action<LeakStage, string>? progress
+    )
+    {
         var clock = Stopwatch.StartNew();
         var directory = options.SnapshotDirectory ?? PrivateDirectory.Default;
         // Dumps hold secrets and the analysis child's runtime configuration is read from here: only a folder no other
         // user can write or replace is used, and a folder that is not is a reason beside the verdict.
         if (!PrivateDirectory.TryEnsure(directory, out var notPrivate))
-            return new(
-                null,
-                $"a heap snapshot could not be taken: {notPrivate}{(options.SnapshotDirectory is null ? "" : " (LeakOptions.SnapshotDirectory)")}."
+            return (
+                new(null, $"a heap snapshot could not be taken: {notPrivate}{(options.SnapshotDirectory is null ? "" : " (LeakOptions.SnapshotDirectory)")}."),
+                false
             );
         var interval = Math.Max(1, options.Iterations / 2);
         // A dump that does not finish (createdump stuck on a full or slow disk) must not hold the run: each dump has
@@ -74,9 +122,15 @@ internal static class HeapSummarizer
             // The analysis child starts now and reads each dump while the next is written. Started before the first
             // snapshot, its Process object, pipes and standard error reader are on the heap of all three; between the
             // snapshots nothing is made for it (each dump is announced with bytes encoded now).
-            using var child = HeapAnalysisProcess.Streaming.TryStart(dumps, analysis, out var notStarted);
+            using var child = HeapAnalysisProcess.Streaming.TryStart(
+                dumps,
+                analysis,
+                out var notStarted,
+                ChildEnvironment,
+                copies ? Environment.ProcessId : null
+            );
             if (child is null)
-                return new(null, notStarted + ".");
+                return (new(null, notStarted + "."), false);
             for (var snapshot = 0; snapshot < SnapshotCount; snapshot++)
             {
                 if (snapshot > 0)
@@ -88,9 +142,23 @@ internal static class HeapSummarizer
                     }
                 }
                 LeakRunner.ForceFullCollection();
+                if (copies)
+                {
+                    if (!TryCopy(child, snapshot, out var stuck, cancellationToken))
+                    {
+                        if (stuck is not null)
+                            return (new(null, stuck), false);
+                        // Not copied (no ptrace access, not enough memory): this and the next snapshots are dumps.
+                        copies = false;
+                    }
+                    else
+                    {
+                        continue;
+                    }
+                }
                 // A failed dump returns its reason; disposing the child kills it (it waits for this dump).
                 if (!TryWriteDump(dumps[snapshot], out var error, cancellationToken))
-                    return new(null, error);
+                    return (new(null, error), false);
                 child.SnapshotWritten(snapshot);
             }
 
@@ -98,7 +166,7 @@ internal static class HeapSummarizer
                 LeakStage.HeapAnalysis,
                 string.Create(
                     CultureInfo.InvariantCulture,
-                    $"LeakGuard: {SnapshotCount} heap snapshots taken in {clock.Elapsed.TotalSeconds:0.0} s ({TotalBytes(dumps) / 1048576.0:0} MiB); the analysis child, reading them since the first, finishes the histograms and retention paths…"
+                    $"LeakGuard: {SnapshotCount} heap snapshots taken in {clock.Elapsed.TotalSeconds:0.0} s ({Describe(child, dumps)}); the analysis child, reading them since the first, finishes the histograms and retention paths…"
                 )
             );
             HeapAnalysisProcess.Outcome outcome;
@@ -110,10 +178,10 @@ internal static class HeapSummarizer
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 // Every I/O failure of the analysis is a reason beside the verdict, never an exception that loses it.
-                return new(null, $"the heap analysis failed ({e.GetType().Name}: {e.Message.Trim().TrimEnd('.')}).");
+                return (new(null, $"the heap analysis failed ({e.GetType().Name}: {e.Message.Trim().TrimEnd('.')})."), false);
             }
             if (outcome.Comparison is not { } comparison)
-                return new(null, outcome.Error + ".");
+                return (new(null, outcome.Error + "."), child.CrashedReadingCopies);
             var (kept, keptNote) = options.KeepHeapDump ? Keep(dumps[^1], options) : (null, null);
             var summary = new HeapSummary(
                 iterations,
@@ -126,17 +194,56 @@ internal static class HeapSummarizer
             {
                 GrewInEveryInterval = comparison.GrewInEveryInterval,
                 SafeHandleTypes = comparison.SafeHandleTypes,
-                PathsNote = comparison.PathsNote,
+                PathsNote =
+                    note is null ? comparison.PathsNote
+                    : comparison.PathsNote is { } paths ? $"{note}; {paths}"
+                    : note,
                 KeptDumpPath = kept,
                 KeptDumpNote = keptNote,
             };
-            return new(summary, null);
+            return (new(summary, null), false);
         }
         finally
         {
             foreach (var dump in dumps)
                 TryDelete(dump);
         }
+    }
+
+    /// <summary>What the snapshots were, for the progress line: copies (their size in memory) or dumps (on disk), and why a copy was not taken.</summary>
+    private static string Describe(HeapAnalysisProcess.Streaming child, string[] dumps)
+    {
+        var copied = child.CopiedBytes / 1048576.0;
+        if (child.Copies == SnapshotCount)
+            return string.Create(CultureInfo.InvariantCulture, $"copies of this process's memory, {copied:0} MiB");
+        var dumped = string.Create(CultureInfo.InvariantCulture, $"{SnapshotCount - child.Copies} dumps, {TotalBytes(dumps) / 1048576.0:0} MiB");
+        var notCopied = child.CopyFailure is { } failure ? $"; not copied: {failure}" : "";
+        return child.Copies == 0
+            ? dumped + notCopied
+            : string.Create(CultureInfo.InvariantCulture, $"{child.Copies} copies of this process's memory, {copied:0} MiB, and {dumped}{notCopied}");
+    }
+
+    /// <summary>
+    /// Has the child take the snapshot at <paramref name="index"/> as a copy of this process's memory; false when it did
+    /// not: with <paramref name="stuck"/> null when it could not (the caller writes a dump), or the reason when no
+    /// answer came within <see cref="DumpTimeLimit"/> (the child is unusable).
+    /// </summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while waiting.</exception>
+    private static bool TryCopy(HeapAnalysisProcess.Streaming child, int index, out string? stuck, CancellationToken cancellationToken)
+    {
+        var copied = false;
+        var limit = DumpTimeLimit;
+        // Waited for on a thread of its own, as a dump: a child that never answers must not hold the run.
+        if (!BoundedWork.TryRun(() => copied = child.TryCopy(index), limit, "LeakGuard heap snapshot", cancellationToken))
+        {
+            stuck = string.Create(
+                CultureInfo.InvariantCulture,
+                $"a heap snapshot could not be taken: the analysis child did not copy this process's memory within {limit.TotalSeconds:0.###} s (the time limit of a heap snapshot)."
+            );
+            return false;
+        }
+        stuck = null;
+        return copied;
     }
 
     private static long TotalBytes(string[] dumps)

@@ -7,6 +7,13 @@ internal static unsafe class NativeMethods
 {
     // ---- Linux / glibc ----
 
+    /// <summary><c>PR_SET_PTRACER</c> (Yama): lets the given process ptrace this one under <c>ptrace_scope</c> 1.</summary>
+    internal const int PrSetPtracer = 0x59616d61;
+
+    /// <summary><c>prctl(2)</c>; -1 with errno set on failure (<c>EINVAL</c> for <see cref="PrSetPtracer"/> where Yama is not built in).</summary>
+    [DllImport("libc", EntryPoint = "prctl", SetLastError = true)]
+    internal static extern int Prctl(int option, nuint arg2, nuint arg3, nuint arg4, nuint arg5);
+
     /// <summary>glibc's <c>struct mallinfo2</c> (glibc 2.33+): ten <c>size_t</c> fields.</summary>
     [StructLayout(LayoutKind.Sequential)]
     internal struct MallInfo2

@@ -12,13 +12,20 @@ public sealed class DumpWritingTests : IDisposable
     private readonly Action<string> _writer = HeapSummarizer.DumpWriter;
     private readonly TimeSpan _limit = HeapSummarizer.DumpTimeLimit;
     private readonly ManualResetEventSlim _release = new();
+    private readonly bool _byCopy = HeapSummarizer.SnapshotsByCopy;
 
-    public DumpWritingTests() => Directory.CreateDirectory(_directory);
+    public DumpWritingTests()
+    {
+        Directory.CreateDirectory(_directory);
+        // These tests are about dumps: snapshots are not copies of the memory here.
+        HeapSummarizer.SnapshotsByCopy = false;
+    }
 
     public void Dispose()
     {
         HeapSummarizer.DumpWriter = _writer;
         HeapSummarizer.DumpTimeLimit = _limit;
+        HeapSummarizer.SnapshotsByCopy = _byCopy;
         _release.Set();
         Directory.Delete(_directory, recursive: true);
     }
