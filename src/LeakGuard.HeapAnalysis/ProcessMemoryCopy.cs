@@ -15,7 +15,7 @@ namespace LeakGuard.HeapAnalysis;
 /// (<see cref="DataTarget.AttachToProcess(int, bool, DataTargetOptions?)"/> with <c>suspend: true</c>: ptrace), reads
 /// their registers, copies each readable mapping of <c>/proc/PID/maps</c> with one <c>process_vm_readv</c> call, and
 /// lets the threads go. The target is stopped only for the copy: at 10M live objects (a 600 MiB address space) about
-/// one to two full GCs' time, where <c>createdump</c> takes six to nine (docs/performance.md B). What ClrMD later reads
+/// one full GC's time (0.1-0.17 s for 545 MiB), where <c>createdump</c> takes six to nine (docs/performance.md B). What ClrMD later reads
 /// comes from the copy, so the copy is as consistent as a dump taken at that moment.
 /// </para>
 /// <para>
