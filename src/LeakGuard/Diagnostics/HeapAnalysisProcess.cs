@@ -22,6 +22,12 @@ namespace LeakGuard.Diagnostics;
 /// child reads each dump into its histogram when its line arrives and exits with code 4 when the pipe ends first.
 /// </para>
 /// <para>
+/// Started with <c>copyFrom</c> (<c>--copy-from</c>), the child may take a snapshot itself, as a copy of this process's
+/// memory (<see cref="ProcessMemoryCopy"/>): <see cref="Streaming.TryCopy"/> writes <c>copy snapshot i</c> and reads the
+/// child's answer on its standard output (<c>snapshot i copied N</c>, or why not, after which the caller writes the
+/// dump and announces it). This process names the child its ptrace tracer first (Yama's <c>ptrace_scope</c> 1).
+/// </para>
+/// <para>
 /// A child that crashes (killed by a signal) is run once more without stack roots, on the finished dumps. A child
 /// that does not finish within the time limit (counted from the last dump) is killed with its process tree. Either
 /// way the caller gets a reason, never an exception.

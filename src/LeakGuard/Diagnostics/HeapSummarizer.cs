@@ -144,17 +144,12 @@ internal static class HeapSummarizer
                 LeakRunner.ForceFullCollection();
                 if (copies)
                 {
-                    if (!TryCopy(child, snapshot, out var stuck, cancellationToken))
-                    {
-                        if (stuck is not null)
-                            return (new(null, stuck), false);
-                        // Not copied (no ptrace access, not enough memory): this and the next snapshots are dumps.
-                        copies = false;
-                    }
-                    else
-                    {
+                    if (TryCopy(child, snapshot, out var stuck, cancellationToken))
                         continue;
-                    }
+                    if (stuck is not null)
+                        return (new(null, stuck), false);
+                    // Not copied (no ptrace access, not enough memory): this and the next snapshots are dumps.
+                    copies = false;
                 }
                 // A failed dump returns its reason; disposing the child kills it (it waits for this dump).
                 if (!TryWriteDump(dumps[snapshot], out var error, cancellationToken))
