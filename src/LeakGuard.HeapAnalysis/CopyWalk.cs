@@ -67,7 +67,7 @@ internal static unsafe class CopyWalk
                 if (methodTable == 0)
                 {
                     // A thread stopped mid-allocation: the next allocation context starts right after this object.
-                    if (!skipsContexts || NextContextStart(contextStarts, address) is not { } next || next - address > LargestSmallObject)
+                    if (!skipsContexts || NextContextStart(contextStarts, address) is not { } next || next - address > LargestSmallObject || next >= range.End)
                         return false;
                     address = next;
                     continue;
