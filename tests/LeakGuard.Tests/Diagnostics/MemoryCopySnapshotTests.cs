@@ -197,19 +197,63 @@ public sealed class MemoryCopySnapshotTests : IDisposable
     }
 
     [Fact]
-    public void The_in_place_walk_of_a_copy_counts_exactly_what_ClrMDs_walk_counts()
+    public unsafe void An_object_left_without_its_method_table_before_an_allocation_context_is_skipped_and_the_rest_of_its_segment_is_counted()
     {
         if (!ProcessMemoryCopy.IsSupported)
             return;
-        // Another .NET process to copy (this one cannot stop itself): an analysis child waiting for its first snapshot.
+        using var process = StartWaitingAnalysisChild();
+        try
+        {
+            using var target = new Microsoft.Diagnostics.Runtime.DataTarget(
+                ProcessMemoryCopy.Take(process.Id),
+                new Microsoft.Diagnostics.Runtime.DataTargetOptions()
+            );
+            using var runtime = target.ClrVersions.Single().CreateRuntime();
+            var copy = (ProcessMemoryCopy)target.DataReader;
+            var intact = HeapHistogram.Read(runtime.Heap, copy.DisplayName);
+            // The method table of the object right before a thread's allocation context zeroed, as a thread stopped
+            // between moving its allocation pointer and writing the method table leaves it.
+            var contexts = runtime.Heap.EnumerateAllocationContexts().Select(c => c.Start).ToHashSet();
+            var victim = runtime
+                .Heap.Segments.Where(s =>
+                    s.Kind is not (Microsoft.Diagnostics.Runtime.GCSegmentKind.Large or Microsoft.Diagnostics.Runtime.GCSegmentKind.Frozen)
+                )
+                .SelectMany(s => s.EnumerateObjects())
+                .First(o => !o.IsFree && contexts.Contains(o.Address + ((o.Size + 7) & ~7UL)));
+            *(ulong*)copy.TryGetMemory(victim.Address, 8) = 0;
+
+            var read = HeapHistogram.Read(runtime.Heap, copy.DisplayName);
+
+            read.Objects.ShouldBe(intact.Objects - 1, "only the object without a method table is left out, not the rest of its segment");
+            read.TotalBytes.ShouldBe(intact.TotalBytes - (long)victim.Size);
+        }
+        finally
+        {
+            process.Kill();
+            process.WaitForExit();
+        }
+    }
+
+    /// <summary>Another .NET process to copy (this one cannot stop itself): an analysis child waiting for its first snapshot, its runtime up.</summary>
+    private static System.Diagnostics.Process StartWaitingAnalysisChild()
+    {
         var analysis = typeof(HeapAnalyzer).Assembly.Location;
         var start = new System.Diagnostics.ProcessStartInfo(HeapAnalysisProcess.FindDotnetHost()) { RedirectStandardInput = true, UseShellExecute = false };
         foreach (var argument in new[] { "exec", analysis, "compare", "--snapshot", "a", "--snapshot", "b", "--output", "r", "--wait-for-snapshots" })
             start.ArgumentList.Add(argument);
-        using var process = System.Diagnostics.Process.Start(start).ShouldNotBeNull();
+        var process = System.Diagnostics.Process.Start(start).ShouldNotBeNull();
+        Thread.Sleep(1000); // its runtime up and waiting
+        return process;
+    }
+
+    [Fact]
+    public void The_in_place_walk_of_a_copy_counts_exactly_what_ClrMDs_walk_counts()
+    {
+        if (!ProcessMemoryCopy.IsSupported)
+            return;
+        using var process = StartWaitingAnalysisChild();
         try
         {
-            Thread.Sleep(1000); // its runtime up and waiting
             using var target = new Microsoft.Diagnostics.Runtime.DataTarget(
                 ProcessMemoryCopy.Take(process.Id),
                 new Microsoft.Diagnostics.Runtime.DataTargetOptions()
