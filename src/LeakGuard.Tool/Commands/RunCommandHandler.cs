@@ -167,6 +167,7 @@ internal static class RunCommandHandler
     private static async Task<TargetProcess> WaitForRuntimeAsync(Process process, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
+        string? unreachable = null;
         while (true)
         {
             if (process.HasExited)
@@ -177,11 +178,17 @@ internal static class RunCommandHandler
                 {
                     return TargetProcess.FromPid(process.Id);
                 }
-                catch (ToolException) when (clock.Elapsed < timeout) { }
+                catch (ToolException e)
+                {
+                    // A port named after this pid that does not answer: not yet listening, or left behind by an
+                    // earlier process with the same pid (a busy machine reuses pids).
+                    unreachable = e.Message;
+                }
             }
             if (clock.Elapsed > timeout)
                 throw new ToolException(
                     $"'{process.StartInfo.FileName}' (process {process.Id}) opened no .NET diagnostics port within {Units.Duration(timeout)}: is it a .NET process (and not a launcher that starts one)?"
+                        + (unreachable is null ? "" : $" (a port named after its pid did not answer: {unreachable})")
                 );
             await Task.Delay(100, cancellationToken).ConfigureAwait(false);
         }
