@@ -40,9 +40,12 @@ internal sealed class HeapHistogram
         long total = 0,
             objects = 0,
             invalid = 0;
-        // Each segment is walked in place (CopyWalk: in a copy of a process's memory, or read from the dump at once);
-        // where that walk meets what it does not know, the heap is walked by ClrMD.
-        if (CopyWalk.TryCount(heap, heap.Runtime.DataTarget.DataReader, byMethodTable, out total, out objects, cancellationToken))
+        // A copy of a process's memory is walked in place (CopyWalk); where that walk meets what it does not know,
+        // the heap is walked by ClrMD, as a dump is.
+        if (
+            heap.Runtime.DataTarget.DataReader is ProcessMemoryCopy copy
+            && CopyWalk.TryCount(heap, copy, byMethodTable, out total, out objects, cancellationToken)
+        )
             return Build(byMethodTable, total, objects, path);
         byMethodTable.Clear();
         foreach (var obj in heap.EnumerateObjects())
